@@ -1,0 +1,18 @@
+"""skbackprop: scikit-learn estimators trained by hand-derived backpropagation.
+
+The gradients are those of ``seed/derivations.md``, coded once in
+:mod:`skbackprop.backprop` and checked against finite differences by
+:mod:`skbackprop.gradcheck`.
+"""
+
+from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
+from skbackprop._mlp import TinyMLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LogisticCEClassifier",
+    "SigmoidSSEClassifier",
+    "TinyMLPRegressor",
+    "__version__",
+]

@@ -1,0 +1,315 @@
+"""What the three estimators share: parameters, validation, the fit plumbing."""
+
+import copy
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_array, check_random_state, check_scalar
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skbackprop._optim import AdamOptimizer, SGDOptimizer
+from skbackprop._training import Validation, train
+
+SOLVERS = ("gd", "sgd", "adam", "lbfgs")
+LEARNING_RATE_SCHEDULES = ("constant", "invscaling", "adaptive")
+
+# name -> (type, smallest, largest, closed ends); checked in fit, not __init__.
+_NUMERIC_PARAMS = {
+    "learning_rate": (Real, 0.0, None, "neither"),
+    "max_iter": (Integral, 1, None, "left"),
+    "tol": (Real, 0.0, None, "left"),
+    "alpha": (Real, 0.0, None, "left"),
+    "validation_fraction": (Real, 0.0, 1.0, "neither"),
+    "n_iter_no_change": (Integral, 1, None, "left"),
+    "momentum": (Real, 0.0, 1.0, "both"),
+    "beta_1": (Real, 0.0, 1.0, "left"),
+    "beta_2": (Real, 0.0, 1.0, "left"),
+    "epsilon": (Real, 0.0, None, "neither"),
+    "power_t": (Real, 0.0, None, "left"),
+    "verbose": (Integral, 0, None, "left"),
+    "n_hidden": (Integral, 1, None, "left"),
+}
+_BOOLEAN_PARAMS = (
+    "fit_intercept",
+    "early_stopping",
+    "shuffle",
+    "warm_start",
+    "nesterovs_momentum",
+)
+_CHOICE_PARAMS = {
+    "solver": SOLVERS,
+    "learning_rate_schedule": LEARNING_RATE_SCHEDULES,
+}
+
+
+class BaseBackprop(BaseEstimator):
+    """Fit plumbing shared by the estimators; subclasses supply the model.
+
+    A subclass defines how targets and their weights are encoded
+    (``_encode_targets``), how the parameters start (``_init_params``), which
+    backprop function gives the loss and gradient (``_loss_grad``), how the
+    parameters map to and from the fitted attributes (``_set_fitted``,
+    ``_fitted_params``) and how the parameters score held-out rows on encoded
+    targets (``_score_params``). The parameters are a list of
+    arrays in the layout of :mod:`skbackprop.backprop`: intercepts as the last
+    row of each weight matrix.
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data by backpropagation.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean loss; None weighs them equally.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, partial=False)
+
+    def _fit(self, X, y, sample_weight, *, partial, classes=None):
+        """Validate, train and set the fitted attributes, or change nothing."""
+        self._check_params()
+        continuing = (partial or self.warm_start) and _is_fitted(self)
+        with _restore_on_failure(self):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=not continuing,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                multi_output=self._multi_output,
+                y_numeric=not self._is_classifier,
+            )
+            targets, sample_weight = self._encode_targets(
+                y,
+                self._sample_weight(sample_weight, X),
+                X.dtype,
+                first=not continuing,
+                partial=partial,
+                classes=classes,
+            )
+            rng = check_random_state(self.random_state)
+            if continuing:
+                params = [p.astype(X.dtype) for p in self._fitted_params()]
+                history = copy.deepcopy(self._history)
+            else:
+                params = self._init_params(
+                    X.shape[1], targets, sample_weight, rng, X.dtype
+                )
+                history = None
+
+            validation = None
+            if self.early_stopping and not partial:
+                X, targets, sample_weight, validation = self._split_validation(
+                    X, y, targets, sample_weight, rng
+                )
+
+            optimizer = self._make_optimizer(params)
+            previous = getattr(self, "_optimizer", None) if continuing else None
+            if type(previous) is type(optimizer) and optimizer is not None:
+                optimizer.resume_from(previous)
+
+            n_iter_before = 0 if history is None else history.n_iter
+            history = train(
+                self._loss_grad,
+                params,
+                optimizer,
+                X,
+                targets,
+                sample_weight,
+                max_iter=1 if partial else self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                batch_size=self._batch_size(X.shape[0]),
+                shuffle=self.shuffle,
+                rng=rng,
+                validation=validation,
+                history=history,
+                verbose=self.verbose,
+                check_convergence=not partial,
+            )
+
+            self._set_fitted(params)
+            self._optimizer = optimizer
+            self._history = history
+            self.n_iter_ = history.n_iter - n_iter_before
+            self.t_ = history.t
+            self.loss_curve_ = list(history.loss_curve)
+            if validation is None:
+                self.best_loss_ = history.best_loss
+                self.validation_scores_ = None
+                self.validation_loss_curve_ = None
+                self.best_validation_score_ = None
+            else:
+                self.best_loss_ = None
+                self.validation_scores_ = list(history.validation_scores)
+                self.validation_loss_curve_ = list(history.validation_loss_curve)
+                self.best_validation_score_ = history.best_validation_score
+        return self
+
+    def _check_params(self):
+        """Check every hyperparameter's type and range before any work."""
+        params = self.get_params(deep=False)
+        for name, (kind, low, high, closed) in _NUMERIC_PARAMS.items():
+            if name in params:
+                check_scalar(
+                    params[name],
+                    name,
+                    kind,
+                    min_val=low,
+                    max_val=high,
+                    include_boundaries=closed,
+                )
+        for name in _BOOLEAN_PARAMS:
+            if name in params and not isinstance(params[name], (bool, np.bool_)):
+                raise TypeError(f"{name} must be a bool, got {params[name]!r}.")
+        for name, choices in _CHOICE_PARAMS.items():
+            if params[name] not in choices:
+                raise ValueError(
+                    f"{name} must be one of {', '.join(map(repr, choices))}; "
+                    f"got {params[name]!r}."
+                )
+        batch_size = self.batch_size
+        if not (isinstance(batch_size, str) and batch_size == "auto"):
+            if isinstance(batch_size, str):
+                raise ValueError(
+                    f"batch_size must be 'auto' or an int >= 1; got {batch_size!r}."
+                )
+            check_scalar(batch_size, "batch_size", Integral, min_val=1)
+
+    def _batch_size(self, n_samples):
+        """Rows per update: the full batch for 'gd' and 'lbfgs'."""
+        if self.solver in ("gd", "lbfgs"):
+            return None
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _make_optimizer(self, params):
+        """The update rule the solver names; None for L-BFGS."""
+        if self.solver == "lbfgs":
+            return None
+        if self.solver == "adam":
+            return AdamOptimizer(
+                params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon
+            )
+        return SGDOptimizer(
+            params,
+            self.learning_rate,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            schedule=self.learning_rate_schedule,
+            power_t=self.power_t,
+        )
+
+    def _sample_weight(self, sample_weight, X):
+        """Validated sample weights, or None when every row weighs the same."""
+        if sample_weight is None:
+            return None
+        sample_weight = check_array(
+            sample_weight,
+            ensure_2d=False,
+            dtype=X.dtype,
+            input_name="sample_weight",
+            ensure_min_samples=0,
+        )
+        if sample_weight.ndim != 1 or sample_weight.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"sample_weight.shape == {sample_weight.shape}, "
+                f"expected ({X.shape[0]},)!"
+            )
+        if (sample_weight < 0).any():
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        if not sample_weight.any():
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
+
+    def _split_validation(self, X, y, targets, sample_weight, rng):
+        """Hold out ``validation_fraction`` of the rows (stratified for classifiers)."""
+        weights = (
+            np.ones(X.shape[0], dtype=X.dtype)
+            if sample_weight is None
+            else sample_weight
+        )
+        X, X_val, targets, t_val, weights, weights_val = train_test_split(
+            X,
+            targets,
+            weights,
+            test_size=self.validation_fraction,
+            random_state=rng,
+            stratify=y if self._is_classifier else None,
+        )
+        sw_val = None if sample_weight is None else weights_val
+        validation = Validation(
+            score=lambda params: self._score_params(X_val, t_val, sw_val, params),
+            loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
+        )
+        return X, targets, None if sample_weight is None else weights, validation
+
+    def _validate_X_predict(self, X):
+        """Check a fitted model and the rows it is asked to predict."""
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def supports_partial_fit(estimator):
+    """Whether ``partial_fit`` exists: for every solver but L-BFGS.
+
+    L-BFGS builds its curvature model from the whole data, so it cannot take one
+    chunk at a time; asking for it raises an AttributeError that says so.
+    """
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available for solver='lbfgs', which needs the "
+            f"whole data at once; use one of {SOLVERS[:3]}."
+        )
+    return True
+
+
+def _is_fitted(estimator):
+    """Whether a previous fit left a model to continue from."""
+    return hasattr(estimator, "_history")
+
+
+@contextmanager
+def _restore_on_failure(estimator):
+    """Leave the estimator as it was (fitted or not) when the block raises.
+
+    Everything but the hyperparameters is fitted state: it is put back as it
+    was, and what the failed block added is removed.
+    """
+    state = vars(estimator)
+    hyperparameters = estimator.get_params(deep=False)
+    before = {k: v for k, v in state.items() if k not in hyperparameters}
+    try:
+        yield
+    except BaseException:
+        for name in [name for name in state if name not in hyperparameters]:
+            del state[name]
+        state.update(before)
+        raise

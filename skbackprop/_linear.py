@@ -1,0 +1,489 @@
+"""The two sigmoid classifiers of seeds §1 and §2: ŷ = σ(xW)."""
+
+import numpy as np
+from scipy.special import log_expit, log_softmax, softmax
+from sklearn.base import ClassifierMixin
+from sklearn.utils import compute_class_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+
+from skbackprop._base import BaseBackprop, supports_partial_fit
+from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
+
+
+class _LinearClassifier(ClassifierMixin, BaseBackprop):
+    """A linear model with sigmoid outputs, trained by one backprop function.
+
+    Two classes use one output, ``P(classes_[1]) = σ(z)``; ``k > 2`` classes use
+    one output per class against one-hot targets. Subclasses choose the
+    backprop function and how ``k`` scores become probabilities.
+    """
+
+    _is_classifier = True
+    _multi_output = False
+
+    def __init__(
+        self,
+        *,
+        learning_rate=0.1,
+        solver="gd",
+        max_iter=1000,
+        tol=1e-5,
+        alpha=1e-4,
+        fit_intercept=True,
+        batch_size="auto",
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        shuffle=True,
+        class_weight=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.learning_rate = learning_rate
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.batch_size = batch_size
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @available_if(supports_partial_fit)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one epoch over the given rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every label the model will see. Required on the first call, ignored
+            on later ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean loss; None weighs them equally.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if not hasattr(self, "classes_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, sample_weight, partial=True, classes=classes)
+
+    def decision_function(self, X):
+        """Pre-activation scores ``z = xW + b`` of the sigmoid outputs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the score of ``classes_[1]``: positive means that
+            class is predicted.
+        """
+        X = self._validate_X_predict(X)
+        return self._decision(X, self._fitted_params())
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted labels.
+        """
+        return self._labels(self.decision_function(X))
+
+    def predict_proba(self, X):
+        """Class probabilities of each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to classify.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class in ``classes_``; rows sum to 1.
+        """
+        return softmax(self._class_logits(self.decision_function(X)), axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities of each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to classify.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class in ``classes_``, finite even where
+            the probability rounds to 0.
+        """
+        return log_softmax(self._class_logits(self.decision_function(X)), axis=1)
+
+    def _class_logits(self, scores):
+        """Logits whose softmax is ``predict_proba``.
+
+        For two classes, ``softmax([0, z]) = [1 - σ(z), σ(z)]``; for more, the
+        subclass decides (``_multiclass_logits``).
+        """
+        if scores.ndim == 1:
+            return np.column_stack([np.zeros_like(scores), scores])
+        return self._multiclass_logits(scores)
+
+    def _decision(self, X, params):
+        return linear_forward(X, params[0], fit_intercept=self.fit_intercept)
+
+    def _labels(self, scores):
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]
+
+    def _score_params(self, X, targets, sample_weight, params):
+        scores = self._decision(X, params)
+        if scores.ndim == 1:
+            hits = (scores > 0) == (targets > 0.5)
+        else:
+            hits = scores.argmax(axis=1) == targets.argmax(axis=1)
+        return float(np.average(hits, weights=sample_weight))
+
+    def _loss_grad(self, X, y, sample_weight, params):
+        loss, grad = self._backprop(
+            X,
+            y,
+            params[0],
+            fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight,
+            alpha=self.alpha,
+        )
+        return loss, [grad]
+
+    def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
+        """Encode labels as 0/1 (two classes) or one-hot rows; weigh the classes."""
+        check_classification_targets(y)
+        if first:
+            self.classes_ = np.unique(y if classes is None else classes)
+            if self.classes_.shape[0] < 2:
+                raise ValueError(
+                    "The data contains only one class: "
+                    f"{self.classes_[0]!r}; a classifier needs at least 2 classes."
+                )
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not in classes_ {self.classes_.tolist()}: "
+                f"{unseen.tolist()}."
+            )
+        index = np.searchsorted(self.classes_, y)
+        if self.classes_.shape[0] == 2:
+            targets = index.astype(dtype)
+        else:
+            targets = np.eye(self.classes_.shape[0], dtype=dtype)[index]
+        return targets, self._weigh_classes(index, sample_weight, dtype, partial)
+
+    def _weigh_classes(self, index, sample_weight, dtype, partial):
+        """Sample weights times the class weights, or None if all are equal."""
+        if self.class_weight is None:
+            return sample_weight
+        if partial and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit, whose "
+                "chunks do not show the class frequencies; pass "
+                "compute_class_weight('balanced', classes=classes, y=y) as a dict."
+            )
+        per_class = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=self.classes_[index]
+        )
+        weights = per_class[index].astype(dtype)
+        return weights if sample_weight is None else weights * sample_weight
+
+    def _init_params(self, n_features, targets, sample_weight, rng, dtype):
+        """Zero weights: the losses are convex in W, so no symmetry to break."""
+        shape = (n_features + self.fit_intercept,) + targets.shape[1:]
+        return [np.zeros(shape, dtype=dtype)]
+
+    def _set_fitted(self, params):
+        W = params[0].reshape(params[0].shape[0], -1)
+        coef = W[:-1] if self.fit_intercept else W
+        self.coef_ = np.ascontiguousarray(coef.T)
+        self.intercept_ = (
+            W[-1].copy() if self.fit_intercept else np.zeros(W.shape[1], W.dtype)
+        )
+
+    def _fitted_params(self):
+        W = self.coef_.T
+        if self.fit_intercept:
+            W = np.vstack([W, self.intercept_])
+        return [W.ravel() if self.classes_.shape[0] == 2 else W]
+
+
+class SigmoidSSEClassifier(_LinearClassifier):
+    """Sigmoid outputs trained on squared error (seed §1).
+
+    Read more in the derivation, §1: ``ŷ = σ(xW)``, ``E = ½(y − ŷ)²`` and the
+    gradient ``−(y − ŷ) ŷ (1 − ŷ) x`` (eq. (30), with the sign the seed drops).
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.1
+        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+        ``"gd"``: full-batch gradient descent with momentum, deterministic;
+        ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
+        mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
+    max_iter : int, default=1000
+        The most epochs (``"lbfgs"``: iterations).
+    tol : float, default=1e-5
+        Training stops when the loss (or, with ``early_stopping``, the
+        validation score) improves by less than ``tol`` for
+        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss.
+    fit_intercept : bool, default=True
+        Whether to learn an intercept per output.
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
+        ``min(200, n_samples)``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+default="constant"
+        How ``"gd"`` and ``"sgd"`` change the step size, as the string
+        ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    momentum : float, default=0.9
+        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+    nesterovs_momentum : bool, default=True
+        Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical stability term.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the rows (stratified),
+        stop when their accuracy stops improving, and keep the best weights.
+    validation_fraction : float, default=0.1
+        The share of rows held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` before training stops.
+    shuffle : bool, default=True
+        Whether to shuffle the rows before each epoch of mini-batches.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split and the shuffles.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the fitted weights and optimizer state.
+    verbose : int, default=0
+        Whether to print one line of progress per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        The weights W: one row for two classes, one row per class for more.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        The intercepts (zeros when ``fit_intercept=False``).
+    n_iter_ : int
+        Epochs (``"lbfgs"``: iterations) run by the last call to ``fit``.
+    t_ : int
+        Training samples seen by the solver over all calls.
+    loss_curve_ : list of float
+        The objective at each epoch (continued by warm starts).
+    best_loss_ : float or None
+        The lowest training objective; None with ``early_stopping``.
+    validation_scores_ : list of float or None
+        Accuracy on the held-out rows per epoch, with ``early_stopping``.
+    validation_loss_curve_ : list of float or None
+        The objective on the held-out rows per epoch, with ``early_stopping``.
+    best_validation_score_ : float or None
+        The best held-out accuracy, whose weights were kept.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    LogisticCEClassifier : The same model trained on cross-entropy.
+    sklearn.linear_model.LogisticRegression : The cross-entropy model, by scikit-learn.
+
+    Notes
+    -----
+    With more than two classes, each class has its own sigmoid, trained against
+    one-hot targets, and ``predict_proba`` normalises the sigmoids to sum to 1.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbackprop import SigmoidSSEClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), SigmoidSSEClassifier()).fit(X, y)
+    >>> model.score(X, y) > 0.95
+    True
+    """
+
+    _backprop = staticmethod(sigmoid_sse_grad)
+
+    @staticmethod
+    def _multiclass_logits(scores):
+        # softmax(log σ(z)) = σ(z_k) / Σ_j σ(z_j): the sigmoids, normalised.
+        return log_expit(scores)
+
+
+class LogisticCEClassifier(_LinearClassifier):
+    """Sigmoid (softmax) outputs trained on cross-entropy (seed §2).
+
+    Read more in the derivation, §2: ``ŷ = σ(xW)``,
+    ``E = −y log ŷ − (1 − y) log(1 − ŷ)`` and the gradient ``−(y − ŷ) x``
+    (eq. (69)).
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.1
+        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+        ``"gd"``: full-batch gradient descent with momentum, deterministic;
+        ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
+        mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
+    max_iter : int, default=1000
+        The most epochs (``"lbfgs"``: iterations).
+    tol : float, default=1e-5
+        Training stops when the loss (or, with ``early_stopping``, the
+        validation score) improves by less than ``tol`` for
+        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
+        ``alpha = 1 / (C · n_samples)`` matches ``LogisticRegression(C=C)``.
+    fit_intercept : bool, default=True
+        Whether to learn an intercept per output.
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
+        ``min(200, n_samples)``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+default="constant"
+        How ``"gd"`` and ``"sgd"`` change the step size, as the string
+        ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    momentum : float, default=0.9
+        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+    nesterovs_momentum : bool, default=True
+        Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical stability term.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the rows (stratified),
+        stop when their accuracy stops improving, and keep the best weights.
+    validation_fraction : float, default=0.1
+        The share of rows held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` before training stops.
+    shuffle : bool, default=True
+        Whether to shuffle the rows before each epoch of mini-batches.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split and the shuffles.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the fitted weights and optimizer state.
+    verbose : int, default=0
+        Whether to print one line of progress per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        The weights W: one row for two classes, one row per class for more.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        The intercepts (zeros when ``fit_intercept=False``).
+    n_iter_ : int
+        Epochs (``"lbfgs"``: iterations) run by the last call to ``fit``.
+    t_ : int
+        Training samples seen by the solver over all calls.
+    loss_curve_ : list of float
+        The objective at each epoch (continued by warm starts).
+    best_loss_ : float or None
+        The lowest training objective; None with ``early_stopping``.
+    validation_scores_ : list of float or None
+        Accuracy on the held-out rows per epoch, with ``early_stopping``.
+    validation_loss_curve_ : list of float or None
+        The objective on the held-out rows per epoch, with ``early_stopping``.
+    best_validation_score_ : float or None
+        The best held-out accuracy, whose weights were kept.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    SigmoidSSEClassifier : The same model trained on squared error.
+    sklearn.linear_model.LogisticRegression : The same objective, by scikit-learn.
+
+    Notes
+    -----
+    With more than two classes the sigmoid becomes a softmax over one output per
+    class (multinomial logistic regression); the gradient keeps the form of
+    eq. (69), ``−(Y − Ŷ)ᵀX``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbackprop import LogisticCEClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), LogisticCEClassifier()).fit(X, y)
+    >>> model.score(X, y) > 0.95
+    True
+    """
+
+    _backprop = staticmethod(logistic_ce_grad)
+
+    @staticmethod
+    def _multiclass_logits(scores):
+        return scores

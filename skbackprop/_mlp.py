@@ -1,0 +1,308 @@
+"""The regression network of seed §3: h = σ(xW¹), ŷ = hW²."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+
+from skbackprop._base import BaseBackprop, supports_partial_fit
+from skbackprop.backprop import tiny_mlp_forward, tiny_mlp_grad
+
+
+class TinyMLPRegressor(RegressorMixin, BaseBackprop):
+    """One sigmoid hidden layer, a linear output, squared error (seed §3).
+
+    Read more in the derivation, §3: ``h = σ(xW¹)``, ``ŷ = hW²``,
+    ``E = ½(y − ŷ)²``, and the gradients ``−(y − ŷ) h`` for W² (eq. (77)) and
+    ``−(y − ŷ) W²ⱼ hⱼ(1 − hⱼ) x`` for W¹ (eq. (83)).
+
+    Parameters
+    ----------
+    n_hidden : int, default=10
+        The number of hidden units, the seed's m.
+    learning_rate : float, default=0.1
+        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+        ``"gd"``: full-batch gradient descent with momentum, deterministic;
+        ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
+        mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
+    max_iter : int, default=1000
+        The most epochs (``"lbfgs"``: iterations).
+    tol : float, default=1e-5
+        Training stops when the loss (or, with ``early_stopping``, the
+        validation score) improves by less than ``tol`` for
+        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
+    alpha : float, default=1e-2
+        Strength of the L2 penalty ``(alpha / 2)·(‖W¹‖² + ‖W²‖²)`` added to the
+        mean loss (on standardised targets, see Notes).
+    fit_intercept : bool, default=True
+        Whether both layers learn intercepts.
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
+        ``min(200, n_samples)``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+default="constant"
+        How ``"gd"`` and ``"sgd"`` change the step size, as the string
+        ``learning_rate`` of :class:`~sklearn.neural_network.MLPRegressor`.
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    momentum : float, default=0.9
+        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+    nesterovs_momentum : bool, default=True
+        Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical stability term.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the rows, stop when their
+        R² stops improving, and keep the best weights.
+    validation_fraction : float, default=0.1
+        The share of rows held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` before training stops.
+    shuffle : bool, default=True
+        Whether to shuffle the rows before each epoch of mini-batches.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the shuffles.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the fitted weights and optimizer state.
+    verbose : int, default=0
+        Whether to print one line of progress per epoch.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        ``[W1, W2]``: W1 of shape (n_features, n_hidden), W2 of shape
+        (n_hidden,) for 1-D ``y`` or (n_hidden, n_outputs) for 2-D ``y``.
+    intercepts_ : list of ndarray
+        The intercepts of the hidden layer (n_hidden,) and of the output
+        (``()`` or (n_outputs,)); zeros when ``fit_intercept=False``.
+    n_outputs_ : int
+        The number of outputs.
+    n_iter_ : int
+        Epochs (``"lbfgs"``: iterations) run by the last call to ``fit``.
+    t_ : int
+        Training samples seen by the solver over all calls.
+    loss_curve_ : list of float
+        The objective at each epoch (continued by warm starts).
+    best_loss_ : float or None
+        The lowest training objective; None with ``early_stopping``.
+    validation_scores_ : list of float or None
+        R² on the held-out rows per epoch, with ``early_stopping``.
+    validation_loss_curve_ : list of float or None
+        The objective on the held-out rows per epoch, with ``early_stopping``.
+    best_validation_score_ : float or None
+        The best held-out R², whose weights were kept.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+
+    Notes
+    -----
+    The network is trained on standardised targets, ``(y - mean) / std``
+    (weighted by ``sample_weight``), so that the defaults of ``learning_rate``
+    and ``alpha`` suit ``y`` in any unit, as
+    :class:`~sklearn.compose.TransformedTargetRegressor` with a
+    :class:`~sklearn.preprocessing.StandardScaler` would; ``coefs_`` and
+    ``intercepts_`` fold the mean and scale back in, so the forward pass with
+    them predicts ``y`` itself, and ``loss_curve_`` is in standardised units.
+    The weights start from Glorot's uniform initialisation for sigmoid units.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbackprop import TinyMLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), TinyMLPRegressor(random_state=0))
+    >>> model.fit(X, y).score(X, y) > 0.4
+    True
+    """
+
+    _is_classifier = False
+    _multi_output = True
+
+    def __init__(
+        self,
+        n_hidden=10,
+        *,
+        learning_rate=0.1,
+        solver="gd",
+        max_iter=1000,
+        tol=1e-5,
+        alpha=1e-2,
+        fit_intercept=True,
+        batch_size="auto",
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.n_hidden = n_hidden
+        self.learning_rate = learning_rate
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.batch_size = batch_size
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @available_if(supports_partial_fit)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean loss; None weighs them equally.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, partial=True)
+
+    def predict(self, X):
+        """Predict the targets of each row with the forward pass (eqs. (70)-(72)).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predictions, shaped as the ``y`` seen in fit.
+        """
+        X = self._validate_X_predict(X)
+        W1, W2 = (
+            np.concatenate([coef, np.reshape(intercept, (1,) + coef.shape[1:])])
+            if self.fit_intercept
+            else coef
+            for coef, intercept in zip(self.coefs_, self.intercepts_)
+        )
+        return tiny_mlp_forward(X, W1, W2, fit_intercept=self.fit_intercept)[1]
+
+    def _score_params(self, X, targets, sample_weight, params):
+        # R² is the same on standardised targets as on the original ones.
+        y_pred = tiny_mlp_forward(X, *params, fit_intercept=self.fit_intercept)[1]
+        return r2_score(targets, y_pred, sample_weight=sample_weight)
+
+    def _loss_grad(self, X, y, sample_weight, params):
+        loss, grads = tiny_mlp_grad(
+            X,
+            y,
+            *params,
+            fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight,
+            alpha=self.alpha,
+        )
+        return loss, list(grads)
+
+    def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
+        """Standardised targets: the network learns ``(y - mean) / scale``.
+
+        Standardising makes ``learning_rate`` and ``alpha`` mean the same for
+        any unit of ``y``; the fitted ``coefs_`` and ``intercepts_`` fold the
+        mean and scale back in, so they predict ``y`` itself. The first call
+        (of ``partial_fit``, or ``fit``) fixes them, weighted by
+        ``sample_weight``; without an intercept only the scale applies.
+        """
+        y = y.astype(dtype, copy=False)
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if first:
+            self.n_outputs_ = n_outputs
+            mean = np.average(y, axis=0, weights=sample_weight)
+            if not self.fit_intercept:
+                mean = np.zeros_like(mean)
+            spread = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=sample_weight))
+            self._target_mean = mean.astype(dtype)
+            self._target_scale = np.where(spread > 0, spread, 1.0).astype(dtype)
+        elif n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y has {n_outputs} outputs, but {type(self).__name__} was fitted "
+                f"with {self.n_outputs_}."
+            )
+        return (y - self._target_mean) / self._target_scale, sample_weight
+
+    def _init_params(self, n_features, targets, sample_weight, rng, dtype):
+        """Glorot-uniform weights for sigmoid units, zero intercepts."""
+        out_shape = targets.shape[1:]
+        n_outputs = out_shape[0] if out_shape else 1
+        W1 = _glorot(rng, n_features, self.n_hidden, (n_features, self.n_hidden))
+        W2 = _glorot(rng, self.n_hidden, n_outputs, (self.n_hidden,) + out_shape)
+        if self.fit_intercept:
+            W1 = np.concatenate([W1, np.zeros((1, self.n_hidden))])
+            W2 = np.concatenate([W2, np.zeros((1,) + out_shape)])
+        return [W1.astype(dtype), W2.astype(dtype)]
+
+    def _set_fitted(self, params):
+        W1, W2 = params
+        W2 = W2 * self._target_scale
+        if self.fit_intercept:
+            W2[-1] += self._target_mean
+            self.coefs_ = [W1[:-1].copy(), W2[:-1]]
+            self.intercepts_ = [W1[-1].copy(), W2[-1]]
+        else:
+            self.coefs_ = [W1.copy(), W2]
+            self.intercepts_ = [np.zeros_like(W1[0]), np.zeros_like(W2[0])]
+
+    def _fitted_params(self):
+        """The parameters in training units: intercepts stacked, target scaling out."""
+        W1, W2 = self.coefs_
+        W2 = W2 / self._target_scale
+        if not self.fit_intercept:
+            return [W1, W2]
+        b2 = (self.intercepts_[1] - self._target_mean) / self._target_scale
+        return [
+            np.concatenate([W1, self.intercepts_[0][np.newaxis]]),
+            np.concatenate([W2, np.reshape(b2, (1,) + W2.shape[1:])]),
+        ]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _glorot(rng, fan_in, fan_out, shape):
+    """Uniform weights of Glorot and Bengio (2010), scaled for sigmoid units."""
+    bound = np.sqrt(2.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound, size=shape)

@@ -1,0 +1,249 @@
+"""Update rules and the L-BFGS bridge.
+
+They know a list of parameter arrays and a matching list of gradients, never a
+model. The hand-written rules update the parameters in place; their state
+(momentum velocities, Adam's moments) lives on the optimizer, so that a warm
+start can carry it over.
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+
+
+class SGDOptimizer:
+    r"""Gradient descent with momentum, the seed's update when ``momentum=0``.
+
+    .. math::
+
+        v \leftarrow \mu v - \eta \nabla E, \qquad W \leftarrow W + v
+
+    and with Nesterov's momentum :math:`W \leftarrow W + \mu v - \eta\nabla E`.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The parameters, to size the velocities.
+    learning_rate : float
+        The initial step size :math:`\eta`.
+    momentum : float, default=0.0
+        The momentum :math:`\mu` in [0, 1).
+    nesterov : bool, default=False
+        Whether to use Nesterov's momentum.
+    schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How the step size evolves, as ``MLPRegressor``'s ``learning_rate``:
+        constant; ``learning_rate / (t + 1) ** power_t`` after ``t`` samples; or
+        divided by 5 each time the loss stops improving, until below 1e-6.
+    power_t : float, default=0.5
+        The exponent of the inverse scaling schedule.
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate,
+        momentum=0.0,
+        nesterov=False,
+        schedule="constant",
+        power_t=0.5,
+    ):
+        self.learning_rate_init = learning_rate
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.schedule = schedule
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(p) for p in params]
+
+    def update_params(self, params, grads):
+        """Take one step, updating ``params`` in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters.
+        grads : list of ndarray
+            Their gradients, in the same order.
+        """
+        for param, grad, velocity in zip(params, grads, self.velocities):
+            velocity *= self.momentum
+            velocity -= self.learning_rate * grad
+            if self.nesterov:
+                param += self.momentum * velocity - self.learning_rate * grad
+            else:
+                param += velocity
+
+    def iteration_ends(self, time_step):
+        """Update the step size after an epoch that ends at sample ``time_step``.
+
+        Parameters
+        ----------
+        time_step : int
+            The number of samples seen so far.
+        """
+        if self.schedule == "invscaling":
+            self.learning_rate = (
+                self.learning_rate_init / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self):
+        """Decide whether training stops now that the loss stopped improving.
+
+        Returns
+        -------
+        stop : bool
+            False when the adaptive schedule could still lower the step size.
+        """
+        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return True
+        self.learning_rate /= 5.0
+        return False
+
+    def resume_from(self, previous):
+        """Carry over the velocities (and the decayed rate) of an earlier fit.
+
+        Parameters
+        ----------
+        previous : SGDOptimizer
+            The optimizer of the fit to continue.
+        """
+        self.velocities = [v.copy() for v in previous.velocities]
+        if self.schedule != "constant" and previous.schedule == self.schedule:
+            self.learning_rate = previous.learning_rate
+
+
+class AdamOptimizer:
+    r"""Adam (Kingma and Ba, 2015), with bias-corrected moment estimates.
+
+    .. math::
+
+        m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad
+        v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \quad
+        W \leftarrow W - \eta\,\frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}
+        \frac{m}{\sqrt{v} + \epsilon}
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The parameters, to size the moments.
+    learning_rate : float
+        The step size :math:`\eta`.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the first and second moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to the denominator for numerical stability.
+    """
+
+    def __init__(self, params, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate_init = learning_rate
+        self.learning_rate = learning_rate
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.ms = [np.zeros_like(p) for p in params]
+        self.vs = [np.zeros_like(p) for p in params]
+
+    def update_params(self, params, grads):
+        """Take one step, updating ``params`` in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters.
+        grads : list of ndarray
+            Their gradients, in the same order.
+        """
+        self.t += 1
+        step = (
+            self.learning_rate
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        for param, grad, m, v in zip(params, grads, self.ms, self.vs):
+            m *= self.beta_1
+            m += (1 - self.beta_1) * grad
+            v *= self.beta_2
+            v += (1 - self.beta_2) * grad * grad
+            param -= step * m / (np.sqrt(v) + self.epsilon)
+
+    def iteration_ends(self, time_step):
+        """Adam keeps its step size; present for a uniform optimizer interface.
+
+        Parameters
+        ----------
+        time_step : int
+            The number of samples seen so far.
+        """
+
+    def trigger_stopping(self):
+        """Adam has no schedule to lower, so training stops.
+
+        Returns
+        -------
+        stop : bool
+            Always True.
+        """
+        return True
+
+    def resume_from(self, previous):
+        """Carry over the moments and step count of an earlier fit.
+
+        Parameters
+        ----------
+        previous : AdamOptimizer
+            The optimizer of the fit to continue.
+        """
+        self.t = previous.t
+        self.ms = [m.copy() for m in previous.ms]
+        self.vs = [v.copy() for v in previous.vs]
+
+
+def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
+    """Minimize with scipy's L-BFGS-B, fed the analytic gradient.
+
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(params) -> (loss, grads)`` for lists of arrays.
+    params : list of ndarray
+        The starting point; not modified.
+    max_iter : int
+        The most L-BFGS iterations.
+    tol : float
+        The projected-gradient tolerance, scipy's ``gtol``.
+    callback : callable, default=None
+        Called as ``callback(loss)`` after each iteration.
+
+    Returns
+    -------
+    params : list of ndarray
+        The minimizer found, in the dtypes of the starting point.
+    result : scipy.optimize.OptimizeResult
+        scipy's result: ``nit``, ``status`` (1 when ``max_iter`` was reached).
+    """
+    shapes = [p.shape for p in params]
+    dtype = params[0].dtype
+    splits = np.cumsum([p.size for p in params])[:-1]
+
+    def unpack(theta):
+        chunks = np.split(theta.astype(dtype, copy=False), splits)
+        return [chunk.reshape(shape) for chunk, shape in zip(chunks, shapes)]
+
+    def fun(theta):
+        loss, grads = loss_grad(unpack(theta))
+        return loss, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+    def report(intermediate_result):
+        callback(intermediate_result.fun)
+
+    theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
+    result = minimize(
+        fun,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=report if callback is not None else None,
+        # ftol as LogisticRegression sets it: stop on gtol, not on tiny progress.
+        options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
+    )
+    return unpack(result.x), result

@@ -1,0 +1,331 @@
+"""The seed's derivations as code: forward pass, loss and gradient, one function each.
+
+Every function here is the batched form of one section of ``seed/derivations.md``:
+for a design matrix ``X`` of ``n`` rows it returns the mean over the rows of the
+seed's per-sample loss ``E`` and the gradient of that mean with respect to each
+parameter. Called with only its positional arguments, a function is the seed
+exactly: no bias, no penalty, no weights. The keyword arguments add what the
+estimators need:
+
+``fit_intercept``
+    The last row of each weight matrix is the weight of a constant input 1, the
+    intercept. It gets the gradient ``sum_i delta_i`` and no penalty.
+``sample_weight``
+    The loss becomes the weighted mean ``sum_i s_i E_i / sum_i s_i``.
+``alpha``
+    Adds the L2 term ``(alpha / 2) * ||W||^2`` over the non-intercept weights.
+
+Deltas are named as in the derivation: ``delta`` is dE/dz, the gradient of the
+loss with respect to a layer's pre-activation ``z``. The backward pass of a
+linear layer ``z = xW`` is then always ``dE/dW = x^T delta`` (eqs. (4)-(6)).
+
+The sigmoid is :func:`scipy.special.expit`, and losses that involve a logarithm
+of it are computed from the logits (:func:`scipy.special.log_expit`,
+:func:`scipy.special.log_softmax`), so no input, however extreme, produces a
+numpy warning.
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit, log_softmax
+
+__all__ = ["logistic_ce_grad", "sigmoid_sse_grad", "tiny_mlp_grad"]
+
+
+def linear_forward(X, W, *, fit_intercept=False):
+    """Pre-activation of a linear layer, ``z = xW`` (eqs. (3), (33), (71)).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input rows.
+    W : ndarray of shape (n_features,) or (n_features, n_outputs)
+        Weights; with ``fit_intercept`` one more row, the intercept, at the end.
+    fit_intercept : bool, default=False
+        Whether the last row of ``W`` is an intercept.
+
+    Returns
+    -------
+    z : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The pre-activation.
+    """
+    if fit_intercept:
+        return X @ W[:-1] + W[-1]
+    return X @ W
+
+
+def tiny_mlp_forward(X, W1, W2, *, fit_intercept=False):
+    """Forward pass of the one-hidden-layer network (eqs. (70)-(73)).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input rows.
+    W1 : ndarray of shape (n_features, n_hidden)
+        Input-to-hidden weights (one more row with ``fit_intercept``).
+    W2 : ndarray of shape (n_hidden,) or (n_hidden, n_outputs)
+        Hidden-to-output weights (one more row with ``fit_intercept``).
+    fit_intercept : bool, default=False
+        Whether the last row of each weight matrix is an intercept.
+
+    Returns
+    -------
+    h : ndarray of shape (n_samples, n_hidden)
+        Hidden activations, ``h = sigma(x W1)``.
+    y_hat : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Linear output, ``y_hat = h W2``.
+    """
+    h = expit(linear_forward(X, W1, fit_intercept=fit_intercept))  # eq. (70)
+    return h, linear_forward(h, W2, fit_intercept=fit_intercept)  # eq. (72)
+
+
+def sigmoid_sse_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0):
+    r"""Squared error of a sigmoid unit and its gradient (seed §1).
+
+    Per sample, with :math:`\hat y = \sigma(xW)` (eq. (15)),
+
+    .. math::
+
+        E = \tfrac12 \lVert y - \hat y \rVert^2, \qquad
+        \frac{\partial E}{\partial W_j} = -(y - \hat y)\,\hat y\,(1 - \hat y)\,x_j .
+
+    The seed's eqs. (26)-(30) drop the minus sign that the chain rule takes from
+    :math:`\partial(y - \hat y)/\partial \hat y = -1` (compare eq. (76)); the
+    gradient here has it, so that ``W - learning_rate * grad`` lowers the loss.
+    Unlike cross-entropy (:func:`logistic_ce_grad`), squared error keeps the
+    sigmoid's derivative :math:`\hat y(1 - \hat y)` (eqs. (14), (22)) in the
+    delta, which is why it learns slowly where the sigmoid saturates.
+
+    With 2-D ``y`` and ``W`` there is one independent sigmoid per column, and
+    ``E`` sums the squared errors of the columns.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input rows ``x``.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Targets in [0, 1].
+    W : ndarray of shape (n_features,) or (n_features, n_outputs)
+        Weights; with ``fit_intercept`` one more row, the intercept, at the end.
+    fit_intercept : bool, default=False
+        Whether the last row of ``W`` is an intercept.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows in the mean; ``None`` weighs every row equally.
+    alpha : float, default=0.0
+        Strength of the L2 term ``(alpha / 2) * ||W||^2`` (intercept excluded).
+
+    Returns
+    -------
+    loss : float
+        Mean of ``E`` over the rows (eq. (23)), plus the L2 term.
+    grad : ndarray of the shape of ``W``
+        Gradient of ``loss`` with respect to ``W`` (eq. (30), sign corrected).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.backprop import sigmoid_sse_grad
+    >>> X = np.array([[1.0, 2.0]])
+    >>> loss, grad = sigmoid_sse_grad(X, np.array([1.0]), np.zeros(2))
+    >>> float(loss)  # (1 - 0.5)^2 / 2
+    0.125
+    >>> grad  # -(1 - 0.5) * 0.5 * (1 - 0.5) * x
+    array([-0.125, -0.25 ])
+    """
+    y_hat = expit(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
+    residual = y - y_hat
+    row_weight = _row_weights(X.shape[0], sample_weight, y_hat.dtype)
+    loss = 0.5 * _weighted_sum(row_weight, residual * residual)  # eq. (23)
+    # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
+    delta = -residual * y_hat * (1 - y_hat)
+    grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept)
+    return _add_l2(loss, grad, W, alpha, fit_intercept)
+
+
+def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0):
+    r"""Cross-entropy of a sigmoid unit (or a softmax) and its gradient (seed §2).
+
+    Per sample, with :math:`\hat y = \sigma(xW)` (eq. (45)),
+
+    .. math::
+
+        E = -y \log \hat y - (1 - y) \log(1 - \hat y), \qquad
+        \frac{\partial E}{\partial W_j} = -(y - \hat y)\,x_j .
+
+    The sigmoid's derivative :math:`\hat y(1 - \hat y)` cancels against the
+    derivative of the logarithms (eqs. (65)-(69)), so the delta is simply
+    :math:`\hat y - y`. The logarithms are taken of the logits, with
+    :math:`\log \hat y = \log\sigma(z)` and :math:`\log(1 - \hat y) =
+    \log\sigma(-z)`, which stay finite where :math:`\hat y` rounds to 0 or 1.
+
+    With 2-D ``y`` (one-hot rows over ``k`` classes) and ``W``, the sigmoid
+    becomes a softmax, :math:`E = -\sum_c y_c \log \hat y_c`, and the gradient
+    keeps the same form, :math:`-(y - \hat y)^\top x`.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input rows ``x``.
+    y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        Targets in {0, 1}, or one-hot rows.
+    W : ndarray of shape (n_features,) or (n_features, n_classes)
+        Weights; with ``fit_intercept`` one more row, the intercept, at the end.
+    fit_intercept : bool, default=False
+        Whether the last row of ``W`` is an intercept.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows in the mean; ``None`` weighs every row equally.
+    alpha : float, default=0.0
+        Strength of the L2 term ``(alpha / 2) * ||W||^2`` (intercept excluded).
+
+    Returns
+    -------
+    loss : float
+        Mean of ``E`` over the rows (eq. (53)), plus the L2 term.
+    grad : ndarray of the shape of ``W``
+        Gradient of ``loss`` with respect to ``W`` (eq. (69)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.backprop import logistic_ce_grad
+    >>> X = np.array([[1.0, 2.0]])
+    >>> loss, grad = logistic_ce_grad(X, np.array([1.0]), np.zeros(2))
+    >>> round(float(loss), 6)  # -log(0.5)
+    0.693147
+    >>> grad  # -(1 - 0.5) * x
+    array([-0.5, -1. ])
+    """
+    z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
+    row_weight = _row_weights(X.shape[0], sample_weight, z.dtype)
+    if z.ndim == 1:
+        log_y_hat = log_expit(z)
+        # log(1 - y_hat) = log(sigma(-z)) = log(sigma(z)) - z.
+        E = -y * log_y_hat - (1 - y) * (log_y_hat - z)  # eq. (53)
+        y_hat = np.exp(log_y_hat)  # eq. (45)
+    else:
+        log_y_hat = log_softmax(z, axis=1)
+        E = -y * log_y_hat
+        y_hat = np.exp(log_y_hat)
+    loss = _weighted_sum(row_weight, E)
+    # Only for this matched pair (sigmoid or softmax output, cross-entropy loss)
+    # is dE/dz simply y_hat - y: eq. (69).
+    delta = y_hat - y
+    grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept)
+    return _add_l2(loss, grad, W, alpha, fit_intercept)
+
+
+def tiny_mlp_grad(X, y, W1, W2, *, fit_intercept=False, sample_weight=None, alpha=0.0):
+    r"""Squared error of a one-hidden-layer network and its gradients (seed §3).
+
+    Per sample, with :math:`h = \sigma(xW^1)` (eq. (70)) and
+    :math:`\hat y = hW^2` (eq. (72)),
+
+    .. math::
+
+        E = \tfrac12 (y - \hat y)^2, \qquad
+        \frac{\partial E}{\partial W^2_i} = -(y - \hat y)\,h_i, \qquad
+        \frac{\partial E}{\partial W^1_{ij}} = -(y - \hat y)\,W^2_j\,h_j(1 - h_j)\,x_i .
+
+    The output is linear, so its delta is the residual itself (eq. (76)); the
+    hidden delta carries it back through :math:`W^2` and the sigmoid's derivative
+    :math:`h(1 - h)` (eqs. (80)-(82)). With 2-D ``y`` and ``W2`` there is one
+    linear output per column, and ``E`` sums their squared errors.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input rows ``x``.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    W1 : ndarray of shape (n_features, n_hidden)
+        Input-to-hidden weights; with ``fit_intercept`` one more row at the end.
+    W2 : ndarray of shape (n_hidden,) or (n_hidden, n_outputs)
+        Hidden-to-output weights; with ``fit_intercept`` one more row at the end.
+    fit_intercept : bool, default=False
+        Whether the last row of each weight matrix is an intercept.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows in the mean; ``None`` weighs every row equally.
+    alpha : float, default=0.0
+        Strength of the L2 term ``(alpha / 2) * (||W1||^2 + ||W2||^2)``
+        (intercepts excluded).
+
+    Returns
+    -------
+    loss : float
+        Mean of ``E`` over the rows (eq. (74)), plus the L2 term.
+    grads : tuple of (ndarray, ndarray)
+        Gradients with respect to ``W1`` (eq. (83)) and ``W2`` (eq. (77)), each
+        of the shape of its parameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.backprop import tiny_mlp_grad
+    >>> X, y = np.array([[1.0, 2.0]]), np.array([1.0])
+    >>> loss, (g1, g2) = tiny_mlp_grad(X, y, np.zeros((2, 1)), np.ones(1))
+    >>> float(loss)  # h = 0.5, y_hat = 0.5
+    0.125
+    >>> g2  # -(1 - 0.5) * h
+    array([-0.25])
+    >>> g1  # -(1 - 0.5) * W2 * h * (1 - h) * x
+    array([[-0.125],
+           [-0.25 ]])
+    """
+    h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
+    residual = y - y_hat
+    row_weight = _row_weights(X.shape[0], sample_weight, y_hat.dtype)
+    loss = 0.5 * _weighted_sum(row_weight, residual * residual)  # eq. (74)
+    delta2 = _weigh_rows(-residual, row_weight)  # eq. (76): linear output
+    grad2 = _linear_backward(h, delta2, fit_intercept)  # eq. (77)
+    W2_out = W2[:-1] if fit_intercept else W2
+    # eqs. (80)-(82): back through W2, then through the sigmoid, eq. (14).
+    delta1 = np.multiply.outer(delta2, W2_out) if W2.ndim == 1 else delta2 @ W2_out.T
+    delta1 *= h * (1 - h)
+    grad1 = _linear_backward(X, delta1, fit_intercept)  # eq. (83)
+    loss, grad1 = _add_l2(loss, grad1, W1, alpha, fit_intercept)
+    loss, grad2 = _add_l2(loss, grad2, W2, alpha, fit_intercept)
+    return loss, (grad1, grad2)
+
+
+def _row_weights(n_samples, sample_weight, dtype):
+    """Weights that turn a sum over rows into the (weighted) mean."""
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=dtype)
+    return sample_weight / sample_weight.sum()
+
+
+def _weighted_sum(row_weight, E):
+    """Mean of the per-row loss ``E`` (summed over its outputs), weighted if asked."""
+    if E.ndim == 2:
+        E = E.sum(axis=1)
+    if row_weight is None:
+        return float(E.mean())
+    return float(row_weight @ E)
+
+
+def _weigh_rows(delta, row_weight):
+    """Scale each row's delta by its share of the mean."""
+    if row_weight is None:
+        return delta / delta.shape[0]
+    if delta.ndim == 2:
+        return delta * row_weight[:, np.newaxis]
+    return delta * row_weight
+
+
+def _linear_backward(X, delta, fit_intercept):
+    """Gradient of a linear layer ``z = xW`` given ``delta = dE/dz``: ``x^T delta``."""
+    grad = X.T @ delta  # eq. (6): dz/dW_j = x_j
+    if fit_intercept:
+        return np.concatenate([grad, delta.sum(axis=0, keepdims=True)])
+    return grad
+
+
+def _add_l2(loss, grad, W, alpha, fit_intercept):
+    """Add ``(alpha / 2) * ||W||^2`` and its gradient ``alpha * W`` (no intercept)."""
+    if not alpha:
+        return loss, grad
+    coef = W[:-1] if fit_intercept else W
+    loss += 0.5 * alpha * float(np.vdot(coef, coef))
+    grad_coef = grad[:-1] if fit_intercept else grad
+    grad_coef += alpha * coef  # a view: updates grad in place
+    return loss, grad
