@@ -10,6 +10,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skbackprop._callbacks import (
+    CALLBACK_ATTRIBUTE_PREFIXES,
+    CallbackSupportMixin,
+    FitMonitor,
+    with_callbacks,
+)
 from skbackprop._optim import AdamOptimizer, SGDOptimizer
 from skbackprop._training import Validation, train
 
@@ -45,19 +51,20 @@ _CHOICE_PARAMS = {
 }
 
 
-class BaseBackprop(BaseEstimator):
+class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     """Fit plumbing shared by the estimators; subclasses supply the model.
 
     A subclass defines how targets and their weights are encoded
     (``_encode_targets``), how the parameters start (``_init_params``), which
     backprop function gives the loss and gradient (``_loss_grad``), how the
-    parameters map to and from the fitted attributes (``_set_fitted``,
+    parameters map to and from the fitted attributes (``_fitted_attributes``,
     ``_fitted_params``) and how the parameters score held-out rows on encoded
     targets (``_score_params``). The parameters are a list of
     arrays in the layout of :mod:`skbackprop.backprop`: intercepts as the last
     row of each weight matrix.
     """
 
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data by backpropagation.
 
@@ -122,6 +129,14 @@ class BaseBackprop(BaseEstimator):
                 optimizer.resume_from(previous)
 
             n_iter_before = 0 if history is None else history.n_iter
+            max_iter = 1 if partial else self.max_iter
+            monitor = FitMonitor(
+                self,
+                X,
+                y,
+                max_iter + (self.solver == "lbfgs"),
+                self._fitted_attributes,
+            )
             history = train(
                 self._loss_grad,
                 params,
@@ -129,7 +144,7 @@ class BaseBackprop(BaseEstimator):
                 X,
                 targets,
                 sample_weight,
-                max_iter=1 if partial else self.max_iter,
+                max_iter=max_iter,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
                 batch_size=self._batch_size(X.shape[0]),
@@ -138,10 +153,12 @@ class BaseBackprop(BaseEstimator):
                 validation=validation,
                 history=history,
                 verbose=self.verbose,
+                monitor=monitor,
                 check_convergence=not partial,
             )
+            monitor.fit_ends(params)
 
-            self._set_fitted(params)
+            vars(self).update(self._fitted_attributes(params))
             self._optimizer = optimizer
             self._history = history
             self.n_iter_ = history.n_iter - n_iter_before
@@ -300,16 +317,25 @@ def _is_fitted(estimator):
 def _restore_on_failure(estimator):
     """Leave the estimator as it was (fitted or not) when the block raises.
 
-    Everything but the hyperparameters is fitted state: it is put back as it
-    was, and what the failed block added is removed.
+    Everything but the hyperparameters and the callback machinery is fitted
+    state: it is put back as it was, and what the failed block added is removed.
     """
     state = vars(estimator)
     hyperparameters = estimator.get_params(deep=False)
-    before = {k: v for k, v in state.items() if k not in hyperparameters}
+
+    def fitted_state():
+        return {
+            name: value
+            for name, value in state.items()
+            if name not in hyperparameters
+            and not name.startswith(CALLBACK_ATTRIBUTE_PREFIXES)
+        }
+
+    before = fitted_state()
     try:
         yield
     except BaseException:
-        for name in [name for name in state if name not in hyperparameters]:
+        for name in fitted_state():
             del state[name]
         state.update(before)
         raise

@@ -8,6 +8,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from skbackprop._base import BaseBackprop, supports_partial_fit
+from skbackprop._callbacks import with_callbacks
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
 
@@ -72,6 +73,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         self.verbose = verbose
 
     @available_if(supports_partial_fit)
+    @with_callbacks
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one epoch over the given rows.
 
@@ -240,13 +242,15 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         shape = (n_features + self.fit_intercept,) + targets.shape[1:]
         return [np.zeros(shape, dtype=dtype)]
 
-    def _set_fitted(self, params):
+    def _fitted_attributes(self, params):
         W = params[0].reshape(params[0].shape[0], -1)
         coef = W[:-1] if self.fit_intercept else W
-        self.coef_ = np.ascontiguousarray(coef.T)
-        self.intercept_ = (
-            W[-1].copy() if self.fit_intercept else np.zeros(W.shape[1], W.dtype)
-        )
+        return {
+            "coef_": np.ascontiguousarray(coef.T),
+            "intercept_": (
+                W[-1].copy() if self.fit_intercept else np.zeros(W.shape[1], W.dtype)
+            ),
+        }
 
     def _fitted_params(self):
         W = self.coef_.T

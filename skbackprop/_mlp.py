@@ -6,6 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
 from skbackprop._base import BaseBackprop, supports_partial_fit
+from skbackprop._callbacks import with_callbacks
 from skbackprop.backprop import tiny_mlp_forward, tiny_mlp_grad
 
 
@@ -179,6 +180,7 @@ default="constant"
         self.verbose = verbose
 
     @available_if(supports_partial_fit)
+    @with_callbacks
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given rows.
 
@@ -273,16 +275,17 @@ default="constant"
             W2 = np.concatenate([W2, np.zeros((1,) + out_shape)])
         return [W1.astype(dtype), W2.astype(dtype)]
 
-    def _set_fitted(self, params):
+    def _fitted_attributes(self, params):
         W1, W2 = params
         W2 = W2 * self._target_scale
-        if self.fit_intercept:
-            W2[-1] += self._target_mean
-            self.coefs_ = [W1[:-1].copy(), W2[:-1]]
-            self.intercepts_ = [W1[-1].copy(), W2[-1]]
-        else:
-            self.coefs_ = [W1.copy(), W2]
-            self.intercepts_ = [np.zeros_like(W1[0]), np.zeros_like(W2[0])]
+        if not self.fit_intercept:
+            intercepts = [np.zeros_like(W1[0]), np.zeros_like(W2[0])]
+            return {"coefs_": [W1.copy(), W2], "intercepts_": intercepts}
+        W2[-1] += self._target_mean
+        return {
+            "coefs_": [W1[:-1].copy(), W2[:-1]],
+            "intercepts_": [W1[-1].copy(), W2[-1]],
+        }
 
     def _fitted_params(self):
         """The parameters in training units: intercepts stacked, target scaling out."""

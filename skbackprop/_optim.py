@@ -212,7 +212,7 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
     tol : float
         The projected-gradient tolerance, scipy's ``gtol``.
     callback : callable, default=None
-        Called as ``callback(loss)`` after each iteration.
+        Called as ``callback(loss, params)`` after each iteration.
 
     Returns
     -------
@@ -234,7 +234,7 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
         return loss, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
 
     def report(intermediate_result):
-        callback(intermediate_result.fun)
+        callback(intermediate_result.fun, unpack(intermediate_result.x))
 
     theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
     result = minimize(

@@ -52,7 +52,7 @@ def train(
     validation=None,
     history=None,
     verbose=0,
-    on_epoch_end=None,
+    monitor=None,
     check_convergence=True,
 ):
     """Train ``params`` in place; return the history of the fit.
@@ -91,9 +91,9 @@ def train(
         The history of a previous fit to append to.
     verbose : int, default=0
         Whether to print one line per epoch.
-    on_epoch_end : callable, default=None
-        Called as ``on_epoch_end(epoch, history, params)`` after each epoch;
-        training stops when it returns True.
+    monitor : FitMonitor, default=None
+        Told when each epoch begins and ends (scikit-learn's callbacks); training
+        stops when a callback asks for it.
     check_convergence : bool, default=True
         Whether to stop on ``tol`` and warn when ``max_iter`` ends the fit;
         ``partial_fit`` turns it off.
@@ -106,19 +106,32 @@ def train(
     Raises
     ------
     ValueError
-        When the loss or a parameter becomes non-finite.
+        When the loss or a parameter becomes non-finite, or the loss grows
+        epoch after epoch until training stops.
     """
     history = TrainingHistory() if history is None else history
+    monitor = _SilentMonitor() if monitor is None else monitor
     if optimizer is None:
         _train_lbfgs(
-            loss_grad, params, X, y, sample_weight, max_iter, tol, history, verbose
+            loss_grad,
+            params,
+            X,
+            y,
+            sample_weight,
+            max_iter,
+            tol,
+            history,
+            verbose,
+            monitor,
         )
         return history
 
     n_samples = X.shape[0]
     best_params = None
     no_improvement = 0
-    for epoch in range(1, max_iter + 1):
+    first_epoch = history.n_iter
+    for _ in range(max_iter):
+        monitor.epoch_begins()
         loss = _run_epoch(
             loss_grad, params, optimizer, X, y, sample_weight, batch_size, shuffle, rng
         )
@@ -143,9 +156,15 @@ def train(
 
         if verbose:
             print(_progress_line(history, optimizer.learning_rate, validation))
-        if on_epoch_end is not None and on_epoch_end(epoch, history, params):
+        if monitor.epoch_ends(params):
             break
         if check_convergence and no_improvement > n_iter_no_change:
+            _check_not_growing(
+                history.loss_curve[first_epoch:],
+                n_iter_no_change,
+                optimizer.learning_rate,
+                history.n_iter,
+            )
             if optimizer.trigger_stopping():
                 if verbose:
                     print(
@@ -158,7 +177,8 @@ def train(
         if check_convergence:
             warnings.warn(
                 f"Stopped after max_iter={max_iter} iterations without converging "
-                f"(tol={tol}); raise max_iter or the learning_rate.",
+                f"(tol={tol}) with learning_rate={optimizer.learning_rate:g}; "
+                "raise max_iter or the learning_rate.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -195,16 +215,19 @@ def _run_epoch(
 
 
 def _train_lbfgs(
-    loss_grad, params, X, y, sample_weight, max_iter, tol, history, verbose
+    loss_grad, params, X, y, sample_weight, max_iter, tol, history, verbose, monitor
 ):
     """Minimize with L-BFGS, recording the loss after each iteration."""
 
-    def record(loss):
+    def record(loss, current):
         history.loss_curve.append(loss)
         history.n_iter += 1
         if verbose:
             print(_progress_line(history, None, None))
+        monitor.epoch_ends(current)
+        monitor.epoch_begins()
 
+    monitor.epoch_begins()
     found, result = minimize_lbfgs(
         lambda p: loss_grad(X, y, sample_weight, p),
         params,
@@ -212,9 +235,11 @@ def _train_lbfgs(
         tol=tol,
         callback=record,
     )
+    monitor.epoch_ends(found)
     _check_finite(result.fun, found, None, max(result.nit, 1))
     if result.nit == 0:  # the start was already optimal: that check counts
-        record(float(result.fun))
+        history.loss_curve.append(float(result.fun))
+        history.n_iter += 1
     history.best_loss = min(history.best_loss, float(result.fun))
     for param, new in zip(params, found):
         param[...] = new
@@ -237,6 +262,34 @@ def _check_finite(loss, params, learning_rate, iteration):
         f"iteration {iteration}{rate}. Try a smaller learning_rate, or scale the "
         f"features (for example with sklearn.preprocessing.StandardScaler)."
     )
+
+
+def _check_not_growing(losses, n_iter_no_change, learning_rate, iteration):
+    """Stop a fit whose finite loss grew tenfold, rising over every recent epoch.
+
+    A learning rate too large for the curvature makes the loss grow
+    geometrically; with a bounded activation it can stay finite for long.
+    """
+    recent = losses[-(n_iter_no_change + 2) :]
+    rising = all(a < b for a, b in zip(recent, recent[1:]))
+    if rising and recent[-1] > 10 * losses[0]:
+        raise ValueError(
+            f"The training diverged: the loss grew from {losses[0]:.6g} to "
+            f"{losses[-1]:.6g} over the {len(recent) - 1} epochs before iteration "
+            f"{iteration} with learning_rate={learning_rate:g}. Try a smaller "
+            "learning_rate, or scale the features (for example with "
+            "sklearn.preprocessing.StandardScaler)."
+        )
+
+
+class _SilentMonitor:
+    """A monitor for fits without callbacks."""
+
+    def epoch_begins(self):
+        pass
+
+    def epoch_ends(self, params):
+        return False
 
 
 def _progress_line(history, learning_rate, validation):

@@ -26,7 +26,7 @@ numpy warning.
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax
+from scipy.special import expit, log_softmax
 
 __all__ = ["logistic_ce_grad", "sigmoid_sse_grad", "tiny_mlp_grad"]
 
@@ -153,9 +153,11 @@ def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
 
     The sigmoid's derivative :math:`\hat y(1 - \hat y)` cancels against the
     derivative of the logarithms (eqs. (65)-(69)), so the delta is simply
-    :math:`\hat y - y`. The logarithms are taken of the logits, with
-    :math:`\log \hat y = \log\sigma(z)` and :math:`\log(1 - \hat y) =
-    \log\sigma(-z)`, which stay finite where :math:`\hat y` rounds to 0 or 1.
+    :math:`\hat y - y`. The logarithms are taken of the logits,
+    :math:`-\log \hat y = \max(-z, 0) + \log(1 + e^{-|z|})` and
+    :math:`-\log(1 - \hat y) = \max(z, 0) + \log(1 + e^{-|z|})`, which stay
+    finite and accurate where :math:`\hat y` rounds to 0 or 1; the same
+    :math:`e^{-|z|}` gives :math:`\hat y` itself.
 
     With 2-D ``y`` (one-hot rows over ``k`` classes) and ``W``, the sigmoid
     becomes a softmax, :math:`E = -\sum_c y_c \log \hat y_c`, and the gradient
@@ -197,10 +199,12 @@ def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
     z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
     row_weight = _row_weights(X.shape[0], sample_weight, z.dtype)
     if z.ndim == 1:
-        log_y_hat = log_expit(z)
-        # log(1 - y_hat) = log(sigma(-z)) = log(sigma(z)) - z.
-        E = -y * log_y_hat - (1 - y) * (log_y_hat - z)  # eq. (53)
-        y_hat = np.exp(log_y_hat)  # eq. (45)
+        # One exponential serves the loss and the sigmoid; e = exp(-|z|) <= 1.
+        e = np.exp(-np.abs(z))
+        log1p_e = np.log1p(e)
+        # -log(y_hat) = max(-z, 0) + log(1 + e), -log(1 - y_hat) = max(z, 0) + ...
+        E = log1p_e + y * np.maximum(-z, 0) + (1 - y) * np.maximum(z, 0)  # eq. (53)
+        y_hat = np.where(z >= 0, 1, e) / (1 + e)  # sigma(z), eq. (45)
     else:
         log_y_hat = log_softmax(z, axis=1)
         E = -y * log_y_hat

@@ -1,0 +1,119 @@
+"""Sphinx configuration of the skbackprop documentation."""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import skbackprop
+
+sys.path.insert(0, str(Path(__file__).parent / "sphinxext"))
+
+project = "skbackprop"
+author = "the skbackprop developers"
+copyright = "the skbackprop developers, BSD-3-Clause"
+version = release = skbackprop.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+default_role = "literal"
+
+# -- API pages ---------------------------------------------------------------
+autosummary_generate = True
+autodoc_default_options = {"inherited-members": True}
+# Inherited members of scikit-learn's mixins are listed by name only; their
+# docstrings refer to labels of scikit-learn's own documentation.
+numpydoc_show_class_members = False
+numpydoc_attributes_as_param_list = True
+
+# -- Cross-references to other projects --------------------------------------
+# The inventories are fetched over the network, which the build machines do not
+# have; a failed fetch is a warning, and warnings fail the build. So the links
+# to scikit-learn, numpy and scipy are made only when SKBACKPROP_DOCS_ONLINE is
+# set (to anything but "" or "0"); offline, such references render as code.
+_INTERSPHINX = {
+    "python": ("https://docs.python.org/3", None),
+    "numpy": ("https://numpy.org/doc/stable", None),
+    "scipy": ("https://docs.scipy.org/doc/scipy", None),
+    "sklearn": ("https://scikit-learn.org/stable", None),
+    "matplotlib": ("https://matplotlib.org/stable", None),
+}
+_ONLINE = os.environ.get("SKBACKPROP_DOCS_ONLINE", "") not in ("", "0")
+intersphinx_mapping = _INTERSPHINX if _ONLINE else {}
+intersphinx_timeout = 10
+
+# -- Gallery -----------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "within_subsection_order": "gallery_order.ExampleOrder",
+    "doc_module": ("skbackprop",),
+    "backreferences_dir": "generated/backreferences",
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "matplotlib_animations": False,
+    "show_memory": False,
+    # No sg_execution_times.rst in the source tree; the build log has the times.
+    "write_computation_times": False,
+}
+
+# -- HTML --------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"skbackprop {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+}
+html_show_sourcelink = True
+
+
+# -- scikit-learn's docstrings, offline ---------------------------------------
+# The methods the estimators inherit from scikit-learn (score, get_params,
+# set_fit_request, ...) refer to labels and glossary terms of scikit-learn's own
+# documentation. Without its inventory those references cannot resolve, so,
+# offline only, they are turned into their plain text.
+_SKLEARN_REF = re.compile(r":(?:ref|term):`(?:([^`<]*?)\s*<[^`>]*>|([^`]*))`")
+
+
+def _unlink_sklearn_refs(app, what, name, obj, options, lines):
+    module = getattr(obj, "__module__", None) or ""
+    if _ONLINE or not module.startswith("sklearn"):
+        return
+    lines[:] = [
+        _SKLEARN_REF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines
+    ]
+
+
+# -- skbackprop's docstrings --------------------------------------------------
+# In reST a bare word ending in "_" is a link, so a shape written as
+# "(n_features_in_,)" asks for a target "n_features_in" that does not exist.
+# scikit-learn writes such shapes with backticks; until our docstrings do too,
+# quote attribute names inside "of shape (...)".
+_SHAPE = re.compile(r"of shape \(.*\)")
+_BARE_ATTRIBUTE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?=[,)])")
+
+
+def _quote_shape_attributes(app, what, name, obj, options, lines):
+    if not name.startswith("skbackprop"):
+        return
+    lines[:] = [
+        _SHAPE.sub(lambda m: _BARE_ATTRIBUTE.sub(r"`\1`", m.group(0)), line)
+        for line in lines
+    ]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
+    app.connect("autodoc-process-docstring", _quote_shape_attributes)

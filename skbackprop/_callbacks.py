@@ -1,0 +1,73 @@
+"""scikit-learn's callback API (1.9+), reported to once per fit and per epoch.
+
+Where scikit-learn has no ``sklearn.callback`` module, the mixin and the
+decorator are stand-ins that do nothing, and so does :class:`FitMonitor`.
+"""
+
+try:
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # scikit-learn < 1.9
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9, which has no callbacks."""
+
+    def with_callbacks(method):
+        """Return ``method`` unchanged: there are no callbacks to tear down."""
+        return method
+
+
+__all__ = ["CallbackSupportMixin", "FitMonitor", "with_callbacks"]
+
+# What the callback machinery keeps on an estimator during a fit: not fitted state.
+CALLBACK_ATTRIBUTE_PREFIXES = ("_skl_callbacks", "_callback_", "_parent_callback_")
+
+
+class FitMonitor:
+    """Open the fit's callback context and one subcontext per epoch.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator being fitted.
+    X, y : array-like
+        The training data, passed on to the callbacks.
+    max_iter : int
+        The most epochs, the number of subtasks a progress bar expects.
+    fitted_attributes : callable
+        ``fitted_attributes(params)`` gives the fitted attributes of an
+        estimator with these parameters, for callbacks that predict mid-fit.
+    """
+
+    def __init__(self, estimator, X, y, max_iter, fitted_attributes):
+        self._estimator = estimator
+        self._data = {"X": X, "y": y}
+        self._fitted_attributes = fitted_attributes
+        self._context = None
+        self._epoch = None
+        if hasattr(estimator, "_init_callback_context"):
+            self._context = estimator._init_callback_context(max_subtasks=max_iter)
+            self._context.call_on_fit_task_begin(estimator=estimator, **self._data)
+
+    def epoch_begins(self):
+        """Open the subcontext of the next epoch."""
+        if self._context is not None:
+            self._epoch = self._context.subcontext(task_name="epoch")
+            self._epoch.call_on_fit_task_begin(estimator=self._estimator, **self._data)
+
+    def epoch_ends(self, params):
+        """Close the epoch's subcontext; return whether a callback asks to stop."""
+        if self._epoch is None:
+            return False
+        return bool(self._epoch.call_on_fit_task_end(**self._end_arguments(params)))
+
+    def fit_ends(self, params):
+        """Close the fit's context."""
+        if self._context is not None:
+            self._context.call_on_fit_task_end(**self._end_arguments(params))
+
+    def _end_arguments(self, params):
+        return dict(
+            estimator=self._estimator,
+            reconstruction_attributes=lambda: self._fitted_attributes(params),
+            **self._data,
+        )
