@@ -96,24 +96,5 @@ def _unlink_sklearn_refs(app, what, name, obj, options, lines):
     ]
 
 
-# -- skbackprop's docstrings --------------------------------------------------
-# In reST a bare word ending in "_" is a link, so a shape written as
-# "(n_features_in_,)" asks for a target "n_features_in" that does not exist.
-# scikit-learn writes such shapes with backticks; until our docstrings do too,
-# quote attribute names inside "of shape (...)".
-_SHAPE = re.compile(r"of shape \(.*\)")
-_BARE_ATTRIBUTE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?=[,)])")
-
-
-def _quote_shape_attributes(app, what, name, obj, options, lines):
-    if not name.startswith("skbackprop"):
-        return
-    lines[:] = [
-        _SHAPE.sub(lambda m: _BARE_ATTRIBUTE.sub(r"`\1`", m.group(0)), line)
-        for line in lines
-    ]
-
-
 def setup(app):
     app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
-    app.connect("autodoc-process-docstring", _quote_shape_attributes)

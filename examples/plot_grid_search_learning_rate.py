@@ -39,7 +39,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     search.fit(X, y)
 
-print("best:", search.best_params_, f"accuracy {search.best_score_:.3f}")
+best = search.best_params_
+print(
+    f"best: {type(best['clf']).__name__}, learning_rate={best['clf__learning_rate']:g}"
+    f", accuracy {search.best_score_:.3f}"
+)
 
 # %%
 # The validation curve

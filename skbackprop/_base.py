@@ -118,7 +118,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 history = None
 
             validation = None
-            if self.early_stopping and not partial:
+            # L-BFGS has no epochs to stop between: it always uses every row.
+            if self.early_stopping and not partial and self.solver != "lbfgs":
                 X, targets, sample_weight, validation = self._split_validation(
                     X, y, targets, sample_weight, rng
                 )

@@ -302,7 +302,8 @@ default="constant"
         Adam's numerical stability term.
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
-        stop when their accuracy stops improving, and keep the best weights.
+        stop when their accuracy stops improving, and keep the best weights;
+        ignored by ``"lbfgs"``.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
@@ -342,7 +343,7 @@ default="constant"
         The best held-out accuracy, whose weights were kept.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -420,7 +421,8 @@ default="constant"
         Adam's numerical stability term.
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
-        stop when their accuracy stops improving, and keep the best weights.
+        stop when their accuracy stops improving, and keep the best weights;
+        ignored by ``"lbfgs"``.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
@@ -460,7 +462,7 @@ default="constant"
         The best held-out accuracy, whose weights were kept.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also

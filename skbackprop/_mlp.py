@@ -57,7 +57,7 @@ default="constant"
         Adam's numerical stability term.
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the rows, stop when their
-        R² stops improving, and keep the best weights.
+        R² stops improving, and keep the best weights; ignored by ``"lbfgs"``.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
@@ -97,7 +97,7 @@ default="constant"
         The best held-out R², whose weights were kept.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also

@@ -222,6 +222,7 @@ def _train_lbfgs(
     def record(loss, current):
         history.loss_curve.append(loss)
         history.n_iter += 1
+        history.t += X.shape[0]
         if verbose:
             print(_progress_line(history, None, None))
         monitor.epoch_ends(current)
