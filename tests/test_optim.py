@@ -1,0 +1,307 @@
+"""The update rules and the L-BFGS bridge of ``skbackprop._optim``, on their own.
+
+They know lists of parameter arrays and gradients, not models, so each rule is
+checked against its formula written out by hand.
+"""
+
+import numpy as np
+import pytest
+
+from skbackprop._optim import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+
+
+def _params_and_grads():
+    """Two parameter arrays of different shapes, and gradients to match."""
+    rng = np.random.RandomState(0)
+    params = [rng.normal(size=(3, 2)), rng.normal(size=4)]
+    grads = [rng.normal(size=(3, 2)), rng.normal(size=4)]
+    return params, grads
+
+
+def _copies(arrays):
+    return [a.copy() for a in arrays]
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_without_momentum_is_exactly_the_plain_gradient_step(nesterov):
+    params, grads = _params_and_grads()
+    start = _copies(params)
+    optimizer = SGDOptimizer(params, 0.3, momentum=0.0, nesterov=nesterov)
+
+    optimizer.update_params(params, grads)
+
+    for param, w, g in zip(params, start, grads):
+        np.testing.assert_array_equal(param, w - 0.3 * g)
+
+
+def test_sgd_updates_the_parameters_in_place():
+    params, grads = _params_and_grads()
+    arrays = list(params)
+    SGDOptimizer(params, 0.1, momentum=0.5).update_params(params, grads)
+    assert all(a is p for a, p in zip(arrays, params))
+
+
+def test_classical_momentum_adds_the_decayed_velocity_to_each_step():
+    params, grads = _params_and_grads()
+    _, grads_2 = _params_and_grads()
+    grads_2 = [2 * g + 1 for g in grads_2]
+    start = _copies(params)
+    eta, mu = 0.1, 0.9
+    optimizer = SGDOptimizer(params, eta, momentum=mu, nesterov=False)
+
+    optimizer.update_params(params, grads)
+    optimizer.update_params(params, grads_2)
+
+    for param, w, g1, g2 in zip(params, start, grads, grads_2):
+        v1 = -eta * g1
+        v2 = mu * v1 - eta * g2
+        np.testing.assert_allclose(param, w + v1 + v2, rtol=1e-12)
+
+
+def test_nesterov_momentum_steps_by_mu_times_the_new_velocity_minus_eta_grad():
+    # v <- mu v - eta g;  W <- W + mu v - eta g
+    params, grads = _params_and_grads()
+    grads_2 = [3 * g - 0.5 for g in grads]
+    start = _copies(params)
+    eta, mu = 0.05, 0.8
+    optimizer = SGDOptimizer(params, eta, momentum=mu, nesterov=True)
+
+    optimizer.update_params(params, grads)
+    optimizer.update_params(params, grads_2)
+
+    for param, w, g1, g2 in zip(params, start, grads, grads_2):
+        v1 = -eta * g1
+        w1 = w + mu * v1 - eta * g1
+        v2 = mu * v1 - eta * g2
+        w2 = w1 + mu * v2 - eta * g2
+        np.testing.assert_allclose(param, w2, rtol=1e-12)
+
+
+def test_adam_first_step_is_about_minus_eta_times_the_sign_of_the_gradient():
+    params, grads = _params_and_grads()
+    start = _copies(params)
+    optimizer = AdamOptimizer(params, 0.01)
+
+    optimizer.update_params(params, grads)
+
+    for param, w, g in zip(params, start, grads):
+        np.testing.assert_allclose(param - w, -0.01 * np.sign(g), rtol=1e-5)
+
+
+def test_adam_follows_the_bias_corrected_moment_formula_over_several_steps():
+    params, grads = _params_and_grads()
+    start = _copies(params)
+    eta, b1, b2, eps = 0.02, 0.7, 0.95, 1e-3
+    optimizer = AdamOptimizer(params, eta, beta_1=b1, beta_2=b2, epsilon=eps)
+    steps = [grads, [2 * g for g in grads], [g - 1 for g in grads]]
+
+    expected = _copies(start)
+    ms = [np.zeros_like(p) for p in start]
+    vs = [np.zeros_like(p) for p in start]
+    for t, step_grads in enumerate(steps, start=1):
+        optimizer.update_params(params, step_grads)
+        for i, g in enumerate(step_grads):
+            ms[i] = b1 * ms[i] + (1 - b1) * g
+            vs[i] = b2 * vs[i] + (1 - b2) * g**2
+            rate = eta * np.sqrt(1 - b2**t) / (1 - b1**t)
+            expected[i] = expected[i] - rate * ms[i] / (np.sqrt(vs[i]) + eps)
+
+    assert optimizer.t == 3
+    for param, want in zip(params, expected):
+        np.testing.assert_allclose(param, want, rtol=1e-12)
+
+
+def test_adam_epsilon_shrinks_the_step_when_it_dominates_the_gradient_scale():
+    params, grads = _params_and_grads()
+    start = _copies(params)
+    AdamOptimizer(params, 0.01, epsilon=1e3).update_params(params, grads)
+    for param, w in zip(params, start):
+        assert np.abs(param - w).max() < 1e-5
+
+
+def test_invscaling_sets_the_rate_to_eta_over_t_plus_one_to_the_power_t():
+    params, _ = _params_and_grads()
+    optimizer = SGDOptimizer(params, 0.5, schedule="invscaling", power_t=0.25)
+    for time_step in (10, 300, 4567):
+        optimizer.iteration_ends(time_step)
+        assert optimizer.learning_rate == pytest.approx(0.5 / (time_step + 1) ** 0.25)
+
+
+@pytest.mark.parametrize("schedule", ["constant", "adaptive"])
+def test_only_invscaling_changes_the_rate_at_the_end_of_an_iteration(schedule):
+    params, _ = _params_and_grads()
+    optimizer = SGDOptimizer(params, 0.5, schedule=schedule)
+    optimizer.iteration_ends(1000)
+    assert optimizer.learning_rate == 0.5
+
+
+def test_adaptive_divides_the_rate_by_five_per_stall_and_stops_below_1e_6():
+    params, _ = _params_and_grads()
+    optimizer = SGDOptimizer(params, 0.1, schedule="adaptive")
+
+    rates = []
+    while not optimizer.trigger_stopping():
+        rates.append(optimizer.learning_rate)
+        assert len(rates) < 100
+
+    # 0.1 / 5**7 = 1.28e-6 is still above 1e-6, so it is divided once more.
+    np.testing.assert_allclose(rates, [0.1 / 5**k for k in range(1, 9)])
+    assert optimizer.learning_rate <= 1e-6
+    assert optimizer.trigger_stopping()
+
+
+@pytest.mark.parametrize("schedule", ["constant", "invscaling"])
+def test_non_adaptive_schedules_stop_at_the_first_stall(schedule):
+    params, _ = _params_and_grads()
+    optimizer = SGDOptimizer(params, 0.1, schedule=schedule)
+    assert optimizer.trigger_stopping()
+    assert optimizer.learning_rate == 0.1
+
+
+def test_adam_stops_at_the_first_stall():
+    params, _ = _params_and_grads()
+    assert AdamOptimizer(params, 0.1).trigger_stopping()
+
+
+def test_sgd_resume_from_copies_the_velocities_without_sharing_them():
+    params, grads = _params_and_grads()
+    previous = SGDOptimizer(params, 0.1, momentum=0.9)
+    previous.update_params(_copies(params), grads)
+
+    resumed = SGDOptimizer(params, 0.1, momentum=0.9)
+    resumed.resume_from(previous)
+
+    for mine, theirs in zip(resumed.velocities, previous.velocities):
+        np.testing.assert_array_equal(mine, theirs)
+        assert not np.shares_memory(mine, theirs)
+
+
+def test_resumed_sgd_takes_the_same_step_as_the_optimizer_it_continues():
+    params, grads = _params_and_grads()
+    one = _copies(params)
+    previous = SGDOptimizer(one, 0.1, momentum=0.9)
+    previous.update_params(one, grads)
+    two = _copies(one)
+    resumed = SGDOptimizer(two, 0.1, momentum=0.9)
+    resumed.resume_from(previous)
+
+    previous.update_params(one, grads)
+    resumed.update_params(two, grads)
+
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sgd_resume_from_keeps_the_decayed_rate_of_the_same_schedule():
+    params, _ = _params_and_grads()
+    previous = SGDOptimizer(params, 0.1, schedule="adaptive")
+    previous.trigger_stopping()
+
+    resumed = SGDOptimizer(params, 0.1, schedule="adaptive")
+    resumed.resume_from(previous)
+
+    assert resumed.learning_rate == pytest.approx(0.02)
+
+
+def test_sgd_resume_from_keeps_its_own_rate_with_a_constant_schedule():
+    # A warm start after set_params(learning_rate=...) must use the new rate.
+    params, _ = _params_and_grads()
+    previous = SGDOptimizer(params, 0.1)
+    resumed = SGDOptimizer(params, 0.5)
+    resumed.resume_from(previous)
+    assert resumed.learning_rate == 0.5
+
+
+def test_adam_resume_from_copies_the_moments_and_step_count():
+    params, grads = _params_and_grads()
+    previous = AdamOptimizer(params, 0.01)
+    previous.update_params(_copies(params), grads)
+    previous.update_params(_copies(params), grads)
+
+    resumed = AdamOptimizer(params, 0.01)
+    resumed.resume_from(previous)
+
+    assert resumed.t == 2
+    for mine, theirs in zip(resumed.ms + resumed.vs, previous.ms + previous.vs):
+        np.testing.assert_array_equal(mine, theirs)
+        assert not np.shares_memory(mine, theirs)
+
+
+def _quadratic(centres, scales):
+    """Loss ½ Σ scale·(p − centre)² over a list of arrays, and its gradient."""
+
+    def loss_grad(params):
+        diffs = [p - c for p, c in zip(params, centres)]
+        loss = 0.5 * sum(float(np.sum(s * d**2)) for s, d in zip(scales, diffs))
+        return loss, [s * d for s, d in zip(scales, diffs)]
+
+    return loss_grad
+
+
+def test_minimize_lbfgs_finds_the_minimum_of_a_quadratic():
+    rng = np.random.RandomState(1)
+    centres = [rng.normal(size=(3, 2)), rng.normal(size=5)]
+    scales = [rng.uniform(0.5, 4, size=(3, 2)), rng.uniform(0.5, 4, size=5)]
+    start = [np.zeros((3, 2)), np.zeros(5)]
+
+    found, result = minimize_lbfgs(
+        _quadratic(centres, scales), start, max_iter=100, tol=1e-10
+    )
+
+    assert result.success
+    assert [p.shape for p in found] == [(3, 2), (5,)]
+    for param, centre in zip(found, centres):
+        np.testing.assert_allclose(param, centre, atol=1e-7)
+    assert result.fun == pytest.approx(0.0, abs=1e-12)
+
+
+def test_minimize_lbfgs_leaves_the_starting_point_unchanged():
+    start = [np.ones((2, 2)), np.ones(3)]
+    centres = [np.zeros((2, 2)), np.full(3, 2.0)]
+    minimize_lbfgs(
+        _quadratic(centres, [np.ones((2, 2)), np.ones(3)]),
+        start,
+        max_iter=50,
+        tol=1e-8,
+    )
+    np.testing.assert_array_equal(start[0], 1.0)
+    np.testing.assert_array_equal(start[1], 1.0)
+
+
+def test_minimize_lbfgs_returns_parameters_in_the_dtype_of_the_start():
+    start = [np.zeros((2, 2), dtype=np.float32), np.zeros(3, dtype=np.float32)]
+    centres = [np.ones((2, 2), np.float32), np.full(3, -1.0, np.float32)]
+    scales = [np.ones((2, 2), np.float32), np.ones(3, np.float32)]
+    found, _ = minimize_lbfgs(_quadratic(centres, scales), start, max_iter=50, tol=1e-6)
+    assert [p.dtype for p in found] == [np.float32, np.float32]
+    np.testing.assert_allclose(found[1], -1.0, atol=1e-5)
+
+
+def test_minimize_lbfgs_calls_back_with_the_loss_after_each_iteration():
+    rng = np.random.RandomState(2)
+    centres = [rng.normal(size=4)]
+    scales = [np.array([1.0, 10.0, 100.0, 1000.0])]
+    seen = []
+
+    _, result = minimize_lbfgs(
+        _quadratic(centres, scales),
+        [np.zeros(4)],
+        max_iter=100,
+        tol=1e-10,
+        callback=lambda loss, params: seen.append((loss, params[0].copy())),
+    )
+
+    assert len(seen) == result.nit > 0
+    losses = [loss for loss, _ in seen]
+    assert all(b <= a for a, b in zip(losses, losses[1:]))
+    assert losses[-1] == pytest.approx(result.fun)
+    np.testing.assert_allclose(seen[-1][1], result.x)
+
+
+def test_minimize_lbfgs_reports_status_1_when_max_iter_ends_it():
+    scales = [np.logspace(0, 4, 20)]
+    _, result = minimize_lbfgs(
+        _quadratic([np.ones(20)], scales), [np.zeros(20)], max_iter=2, tol=1e-12
+    )
+    assert result.nit == 2
+    assert result.status == 1

@@ -1,0 +1,503 @@
+"""Nothing lost, nothing half-done: failures, determinism, concurrency, pickling.
+
+A fit or partial_fit that fails leaves the estimator as it was: unfitted if it
+was fresh, or with its previous model intact and usable, so that training can
+go on as if the failed call had never been made. The same random_state gives
+the same weights bit for bit; process and thread parallelism change no result;
+a pickled estimator predicts and continues training exactly as the original.
+"""
+
+import copy
+import math
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
+ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
+SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
+ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _data(Estimator, n_samples=60, n_features=4, seed=0, n_classes=2):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_samples, n_features)
+    if Estimator is TinyMLPRegressor:
+        return X, np.sin(X[:, 0]) + X[:, 1] + 0.1 * rng.randn(n_samples)
+    score = X[:, 0] + 0.5 * X[:, 1] + 0.3 * rng.randn(n_samples)
+    if n_classes == 2:
+        return X, (score > 0).astype(int)
+    return X, np.digitize(score, [-0.5, 0.5])
+
+
+def _weights(estimator):
+    """The fitted parameters, as one list of arrays."""
+    if isinstance(estimator, TinyMLPRegressor):
+        return [*estimator.coefs_, *estimator.intercepts_]
+    return [estimator.coef_, estimator.intercept_]
+
+
+def _assert_weights_equal(a, b):
+    for wa, wb in zip(_weights(a), _weights(b), strict=True):
+        assert wa.dtype == wb.dtype
+        np.testing.assert_array_equal(wa, wb)
+
+
+def _outputs(estimator, X):
+    """Everything the estimator says about X."""
+    methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+    return [getattr(estimator, m)(X) for m in methods if hasattr(estimator, m)]
+
+
+def _assert_outputs_equal(a, b):
+    for oa, ob in zip(a, b, strict=True):
+        np.testing.assert_array_equal(oa, ob)
+
+
+def _public_fitted_state(estimator):
+    """The fitted attributes a user sees (trailing underscore), deep-copied."""
+    return copy.deepcopy(
+        {
+            name: value
+            for name, value in vars(estimator).items()
+            if name.endswith("_") and not name.startswith("_")
+        }
+    )
+
+
+def _assert_state_equal(before, after):
+    assert before.keys() == after.keys()
+    for name, b in before.items():
+        a = after[name]
+        if isinstance(b, list) and b and isinstance(b[0], np.ndarray):
+            assert len(a) == len(b), name
+            for xb, xa in zip(b, a):
+                np.testing.assert_array_equal(xb, xa, err_msg=name)
+        elif isinstance(b, np.ndarray):
+            np.testing.assert_array_equal(b, a, err_msg=name)
+        elif isinstance(b, float) and math.isnan(b):
+            assert math.isnan(a), name
+        else:
+            assert b == a, name
+
+
+def _assert_not_fitted(estimator):
+    with pytest.raises(NotFittedError):
+        check_is_fitted(estimator)
+
+
+# A failed fit loses nothing -----------------------------------------------------
+
+
+def _diverging(estimator):
+    return estimator.set_params(learning_rate=1e8, solver="gd")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_diverged_fit_leaves_a_fresh_estimator_unfitted(Estimator):
+    X, y = _data(Estimator)
+    estimator = _diverging(Estimator(max_iter=100))
+
+    with pytest.raises(ValueError, match="diverged"):
+        estimator.fit(X, y)
+
+    _assert_not_fitted(estimator)
+    for name in ["coef_", "coefs_", "classes_", "n_features_in_", "loss_curve_"]:
+        assert not hasattr(estimator, name)
+    # and the estimator is not spoiled: a sane rate fits it.
+    estimator.set_params(learning_rate=0.1, max_iter=20).fit(X, y)
+    check_is_fitted(estimator)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fit_refusing_sample_weight_leaves_a_fresh_estimator_unfitted(Estimator):
+    X, y = _data(Estimator)
+    estimator = Estimator(max_iter=5)
+
+    with pytest.raises(ValueError, match=r"(?i)sample.weight"):
+        estimator.fit(X, y, sample_weight=-np.ones(len(y)))
+
+    _assert_not_fitted(estimator)
+
+
+@pytest.mark.parametrize("warm_start", [True, False])
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_diverged_refit_keeps_the_previous_model_intact_and_usable(
+    Estimator, solver, warm_start
+):
+    X, y = _data(Estimator)
+    estimator = Estimator(
+        solver=solver, max_iter=20, warm_start=warm_start, random_state=0
+    ).fit(X, y)
+    twin = copy.deepcopy(estimator)
+    before = _public_fitted_state(estimator)
+    outputs = _outputs(estimator, X)
+    weights = _weights(estimator)
+    held = [w.copy() for w in weights]
+
+    estimator.set_params(learning_rate=1e8, solver="gd", max_iter=100)
+    with pytest.raises(ValueError, match="diverged"):
+        estimator.fit(X, y)
+    estimator.set_params(learning_rate=twin.learning_rate, solver=solver, max_iter=20)
+
+    _assert_state_equal(before, _public_fitted_state(estimator))
+    _assert_outputs_equal(outputs, _outputs(estimator, X))
+    # arrays a user held on to were not written to in place
+    for w, h in zip(weights, held):
+        np.testing.assert_array_equal(w, h)
+    # and training goes on as if the failed call had never been made
+    estimator.fit(X, y)
+    twin.fit(X, y)
+    _assert_weights_equal(estimator, twin)
+    assert estimator.n_iter_ == twin.n_iter_
+    assert estimator.loss_curve_ == twin.loss_curve_
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_warm_refit_refusing_sample_weight_keeps_the_previous_model(Estimator, solver):
+    X, y = _data(Estimator)
+    estimator = Estimator(
+        solver=solver, max_iter=20, warm_start=True, random_state=0
+    ).fit(X, y)
+    twin = copy.deepcopy(estimator)
+    before = _public_fitted_state(estimator)
+
+    for bad in [np.ones(len(y) - 1), np.zeros(len(y)), np.full(len(y), np.nan)]:
+        with pytest.raises(ValueError, match=r"(?i)sample.weight"):
+            estimator.fit(X, y, sample_weight=bad)
+
+    _assert_state_equal(before, _public_fitted_state(estimator))
+    estimator.fit(X, y)
+    twin.fit(X, y)
+    _assert_weights_equal(estimator, twin)
+
+
+def _interrupt_training_at_call(monkeypatch, Estimator, call, error):
+    """Make the third (or ``call``-th) loss evaluation raise ``error``."""
+    original = Estimator._loss_grad
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise error
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Estimator, "_loss_grad", interrupted)
+
+
+@pytest.mark.parametrize("error", [MemoryError, KeyboardInterrupt])
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fit_interrupted_mid_training_leaves_no_half_done_model(
+    Estimator, solver, error, monkeypatch
+):
+    X, y = _data(Estimator)
+    fresh = Estimator(solver=solver, max_iter=20, random_state=0)
+    # Three iterations leave L-BFGS far enough from the minimum to need more.
+    fitted = Estimator(solver=solver, max_iter=3, warm_start=True, random_state=0)
+    fitted.fit(X, y).set_params(max_iter=20)
+    twin = copy.deepcopy(fitted)
+    before = _public_fitted_state(fitted)
+
+    _interrupt_training_at_call(monkeypatch, Estimator, 3, error)
+    with pytest.raises(error):
+        fresh.fit(X, y)
+    _interrupt_training_at_call(monkeypatch, Estimator, 3, error)
+    with pytest.raises(error):
+        fitted.fit(X, y)
+    monkeypatch.undo()
+
+    _assert_not_fitted(fresh)
+    _assert_state_equal(before, _public_fitted_state(fitted))
+    fitted.fit(X, y)
+    twin.fit(X, y)
+    _assert_weights_equal(fitted, twin)
+
+
+_BAD_PARTIAL_FIT_MESSAGES = {
+    "wrong_n_features": r"X has 2 features",
+    "nan_in_X": r"Input X contains NaN",
+    "inf_in_X": r"Input X contains infinity",
+    "another_number_of_outputs": r"y has 2 outputs",
+    "unseen_label": r"not in classes_",
+}
+
+
+def _bad_partial_fits(Estimator, X, y):
+    """(name, bad X, bad y) for a partial_fit that must be refused."""
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    cases = [
+        ("wrong_n_features", X[:, :2], y),
+        ("nan_in_X", X_nan, y),
+        ("inf_in_X", np.where(X > 1, np.inf, X), y),
+    ]
+    if Estimator is TinyMLPRegressor:
+        cases.append(("another_number_of_outputs", X, np.column_stack([y, y])))
+    else:
+        cases.append(("unseen_label", X, np.where(y == 1, 5, y)))
+    return cases
+
+
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_failed_partial_fit_keeps_the_previous_model_intact_and_usable(
+    Estimator, solver
+):
+    X, y = _data(Estimator)
+    kwargs = {} if Estimator is TinyMLPRegressor else {"classes": [0, 1]}
+    estimator = Estimator(solver=solver, random_state=0)
+    for _ in range(3):
+        estimator.partial_fit(X, y, **kwargs)
+    twin = copy.deepcopy(estimator)
+    before = _public_fitted_state(estimator)
+    outputs = _outputs(estimator, X)
+
+    for name, X_bad, y_bad in _bad_partial_fits(Estimator, X, y):
+        with pytest.raises(ValueError, match=_BAD_PARTIAL_FIT_MESSAGES[name]):
+            estimator.partial_fit(X_bad, y_bad)
+        _assert_state_equal(before, _public_fitted_state(estimator))
+        _assert_outputs_equal(outputs, _outputs(estimator, X))
+
+    estimator.partial_fit(X, y)
+    twin.partial_fit(X, y)
+    _assert_weights_equal(estimator, twin)
+    assert estimator.loss_curve_ == twin.loss_curve_
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_failed_first_partial_fit_leaves_the_classifier_unfitted(Classifier):
+    X, y = _data(Classifier)
+    classifier = Classifier()
+
+    with pytest.raises(ValueError, match="not in classes_"):
+        classifier.partial_fit(X, y, classes=[0, 2])
+
+    _assert_not_fitted(classifier)
+    assert not hasattr(classifier, "classes_")
+    # the next first call starts afresh with the right classes
+    classifier.partial_fit(X, y, classes=[0, 1])
+    np.testing.assert_array_equal(classifier.classes_, [0, 1])
+
+
+def test_failed_refit_with_new_feature_names_keeps_the_old_names():
+    pd = pytest.importorskip("pandas")
+    X, y = _data(LogisticCEClassifier)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    classifier = LogisticCEClassifier(max_iter=10).fit(frame, y)
+
+    renamed = frame.rename(columns={"a": "z"})
+    with pytest.raises(ValueError, match=r"(?i)sample.weight"):
+        classifier.fit(renamed, y, sample_weight=np.zeros(len(y)))
+
+    assert list(classifier.feature_names_in_) == ["a", "b", "c", "d"]
+
+
+# Determinism --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"early_stopping": True, "validation_fraction": 0.2},
+        {"batch_size": 7, "shuffle": True},
+        {"learning_rate_schedule": "adaptive"},
+    ],
+    ids=["defaults", "early_stopping", "mini_batches", "adaptive"],
+)
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_same_random_state_gives_bit_identical_weights(Estimator, solver, params):
+    X, y = _data(Estimator)
+
+    fits = [
+        Estimator(solver=solver, max_iter=30, random_state=7, **params).fit(X, y)
+        for _ in range(2)
+    ]
+
+    _assert_weights_equal(*fits)
+    assert fits[0].n_iter_ == fits[1].n_iter_
+    assert fits[0].loss_curve_ == fits[1].loss_curve_
+    _assert_outputs_equal(_outputs(fits[0], X), _outputs(fits[1], X))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_same_random_state_gives_identical_partial_fits_and_multiclass(
+    Estimator, dtype
+):
+    X, y = _data(Estimator, n_classes=3)
+    X = X.astype(dtype)
+    kwargs = {} if Estimator is TinyMLPRegressor else {"classes": np.unique(y)}
+
+    runs = []
+    for _ in range(2):
+        estimator = Estimator(solver="sgd", batch_size=8, random_state=3)
+        for _ in range(4):
+            estimator.partial_fit(X, y, **kwargs)
+        runs.append(estimator)
+
+    _assert_weights_equal(*runs)
+    assert all(w.dtype == dtype for w in _weights(runs[0]))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_other_random_states_shuffle_differently(Estimator):
+    """The seed does reach the mini-batches: determinism is not an accident."""
+    X, y = _data(Estimator)
+    fits = [
+        Estimator(solver="sgd", batch_size=5, max_iter=5, random_state=seed).fit(X, y)
+        for seed in (0, 1)
+    ]
+
+    assert not all(
+        np.array_equal(a, b) for a, b in zip(_weights(fits[0]), _weights(fits[1]))
+    )
+
+
+# Concurrency --------------------------------------------------------------------
+
+
+def _grid_search(Estimator, n_jobs):
+    X, y = _data(Estimator)
+    cv = (KFold if Estimator is TinyMLPRegressor else StratifiedKFold)(
+        n_splits=3, shuffle=True, random_state=0
+    )
+    grid = {"learning_rate": [0.03, 0.3], "solver": ["gd", "sgd"]}
+    search = GridSearchCV(
+        Estimator(max_iter=40, random_state=0), grid, cv=cv, n_jobs=n_jobs
+    )
+    return search.fit(X, y).cv_results_
+
+
+def _assert_same_scores(results, reference):
+    # Scores computed by the same code on the same data in another worker: equal
+    # to rounding (BLAS may split a reduction differently with other threads).
+    for key in ["mean_test_score", "std_test_score", "rank_test_score"]:
+        np.testing.assert_allclose(
+            results[key], reference[key], rtol=1e-12, err_msg=key
+        )
+
+
+def test_grid_search_in_processes_and_threads_scores_as_in_one_job():
+    for Estimator in ESTIMATORS:
+        reference = _grid_search(Estimator, n_jobs=1)
+        assert np.isfinite(reference["mean_test_score"]).all()
+
+        _assert_same_scores(_grid_search(Estimator, n_jobs=2), reference)
+        with parallel_config(backend="threading"):
+            _assert_same_scores(_grid_search(Estimator, n_jobs=2), reference)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fits_in_threads_equal_fits_one_after_another(Estimator):
+    X, y = _data(Estimator)
+    prototypes = [
+        Estimator(solver=solver, max_iter=30, random_state=seed)
+        for solver in SOLVERS
+        for seed in (0, 1)
+    ]
+
+    sequential = [clone(p).fit(X, y) for p in prototypes]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda p: clone(p).fit(X, y), prototypes))
+
+    for a, b in zip(sequential, threaded):
+        _assert_weights_equal(a, b)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_one_fitted_estimator_predicts_the_same_from_many_threads(Estimator):
+    X, y = _data(Estimator)
+    estimator = Estimator(max_iter=30, random_state=0).fit(X, y)
+    expected = _outputs(estimator, X)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: _outputs(estimator, X), range(16)))
+
+    for outputs in results:
+        _assert_outputs_equal(expected, outputs)
+
+
+# Pickling -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_pickle_round_trip_predicts_exactly_the_same(Estimator, solver):
+    X, y = _data(Estimator, n_classes=3)
+    estimator = Estimator(solver=solver, max_iter=20, random_state=0).fit(X, y)
+
+    restored = pickle.loads(pickle.dumps(estimator))
+
+    _assert_weights_equal(estimator, restored)
+    _assert_outputs_equal(_outputs(estimator, X), _outputs(restored, X))
+    assert restored.get_params() == estimator.get_params()
+    assert restored.score(X, y) == estimator.score(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_pickle_of_an_unfitted_estimator_stays_unfitted(Estimator):
+    restored = pickle.loads(pickle.dumps(Estimator(learning_rate=0.5)))
+
+    _assert_not_fitted(restored)
+    assert restored.learning_rate == 0.5
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_unpickled_warm_start_continues_exactly_as_the_original(Estimator, solver):
+    X, y = _data(Estimator)
+    original = Estimator(
+        solver=solver, max_iter=10, warm_start=True, random_state=0
+    ).fit(X, y)
+
+    restored = pickle.loads(pickle.dumps(original))
+    for estimator in (original, restored):
+        estimator.fit(X, y)
+        estimator.fit(X, y)
+
+    _assert_weights_equal(original, restored)
+    assert original.loss_curve_ == restored.loss_curve_
+    assert original.n_iter_ == restored.n_iter_
+    _assert_outputs_equal(_outputs(original, X), _outputs(restored, X))
+
+
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_unpickled_partial_fit_continues_exactly_as_the_original(Estimator, solver):
+    X, y = _data(Estimator)
+    kwargs = {} if Estimator is TinyMLPRegressor else {"classes": [0, 1]}
+    original = Estimator(solver=solver, batch_size=16, random_state=0)
+    original.partial_fit(X, y, **kwargs)
+
+    restored = pickle.loads(pickle.dumps(original))
+    for estimator in (original, restored):
+        for _ in range(3):
+            estimator.partial_fit(X, y)
+
+    _assert_weights_equal(original, restored)
+    assert original.loss_curve_ == restored.loss_curve_

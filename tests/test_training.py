@@ -1,0 +1,799 @@
+"""The training loop as users see it, through the three estimators.
+
+Solvers and their hyperparameters, partial_fit, early stopping, warm starts,
+verbose output, scikit-learn callbacks, the divergence guard, class weights,
+sparse input, dtypes and copies, and convergence warnings.
+"""
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted
+
+from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+
+CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
+ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
+ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
+
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+def _cancer():
+    """Standardised breast cancer: 569 rows, 30 features, two classes."""
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _regression(n_samples=300):
+    X, y = make_regression(
+        n_samples=n_samples, n_features=10, noise=5.0, random_state=0
+    )
+    return X, y
+
+
+def _data(Estimator):
+    return _regression() if Estimator is TinyMLPRegressor else _cancer()
+
+
+def _weights(estimator):
+    """The fitted weights of any of the three, as one flat array."""
+    if isinstance(estimator, TinyMLPRegressor):
+        arrays = estimator.coefs_ + estimator.intercepts_
+    else:
+        arrays = [estimator.coef_, estimator.intercept_]
+    return np.concatenate([np.ravel(a) for a in arrays])
+
+
+def _first_gradient_of_cross_entropy(X, y):
+    """∇E of the mean binary cross-entropy at W = 0, b = 0 (σ(0) = ½)."""
+    residual = y - 0.5
+    return -(residual @ X) / len(y), -residual.mean()
+
+
+# --- 1. Solvers, mini-batches and their hyperparameters ---------------------
+
+
+@ignore_convergence
+def test_auto_batch_size_is_200_rows_when_there_are_more():
+    X, y = _cancer()
+    params = dict(solver="sgd", shuffle=False, max_iter=5)
+    auto = LogisticCEClassifier(**params).fit(X, y)
+    two_hundred = LogisticCEClassifier(batch_size=200, **params).fit(X, y)
+    hundred = LogisticCEClassifier(batch_size=100, **params).fit(X, y)
+
+    np.testing.assert_array_equal(auto.coef_, two_hundred.coef_)
+    assert not np.allclose(auto.coef_, hundred.coef_)
+
+
+@ignore_convergence
+def test_auto_batch_size_is_the_full_batch_below_200_rows():
+    X, y = _cancer()
+    X, y = X[:150], y[:150]
+    params = dict(max_iter=5, shuffle=True, random_state=0)
+    sgd = LogisticCEClassifier(solver="sgd", **params).fit(X, y)
+    gd = LogisticCEClassifier(solver="gd", **params).fit(X, y)
+    np.testing.assert_allclose(sgd.coef_, gd.coef_, rtol=1e-12)
+
+
+@ignore_convergence
+def test_batch_size_larger_than_the_data_is_clipped_to_the_full_batch():
+    X, y = _cancer()
+    params = dict(solver="sgd", max_iter=5, random_state=0)
+    huge = LogisticCEClassifier(batch_size=10_000, **params).fit(X, y)
+    gd = LogisticCEClassifier(solver="gd", max_iter=5).fit(X, y)
+    np.testing.assert_allclose(huge.coef_, gd.coef_, rtol=1e-12)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_shuffle_draws_the_batch_order_from_random_state(solver):
+    X, y = _cancer()
+    params = dict(solver=solver, batch_size=50, max_iter=3)
+    a = LogisticCEClassifier(random_state=0, **params).fit(X, y)
+    a_again = LogisticCEClassifier(random_state=0, **params).fit(X, y)
+    b = LogisticCEClassifier(random_state=1, **params).fit(X, y)
+
+    np.testing.assert_array_equal(a.coef_, a_again.coef_)
+    assert not np.allclose(a.coef_, b.coef_)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_without_shuffle_the_batches_do_not_depend_on_random_state(solver):
+    X, y = _cancer()
+    params = dict(solver=solver, batch_size=50, max_iter=3, shuffle=False)
+    a = LogisticCEClassifier(random_state=0, **params).fit(X, y)
+    b = LogisticCEClassifier(random_state=1, **params).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("nesterovs_momentum", [False, True])
+def test_first_gd_step_without_momentum_is_the_seeds_update(nesterovs_momentum):
+    X, y = _cancer()
+    g_w, g_b = _first_gradient_of_cross_entropy(X, y)
+    model = LogisticCEClassifier(
+        learning_rate=0.3,
+        momentum=0.0,
+        nesterovs_momentum=nesterovs_momentum,
+        max_iter=1,
+    ).fit(X, y)
+    np.testing.assert_allclose(model.coef_[0], -0.3 * g_w, rtol=1e-10)
+    np.testing.assert_allclose(model.intercept_, [-0.3 * g_b], rtol=1e-10)
+
+
+@ignore_convergence
+@pytest.mark.parametrize(
+    "nesterovs_momentum, factor",
+    # Classical: W + v with v = -eta g.  Nesterov: W + mu v - eta g.
+    [(False, 1.0), (True, 1.9)],
+)
+def test_first_gd_step_with_momentum_follows_classical_or_nesterov_formula(
+    nesterovs_momentum, factor
+):
+    X, y = _cancer()
+    g_w, _ = _first_gradient_of_cross_entropy(X, y)
+    model = LogisticCEClassifier(
+        learning_rate=0.3,
+        momentum=0.9,
+        nesterovs_momentum=nesterovs_momentum,
+        max_iter=1,
+    ).fit(X, y)
+    np.testing.assert_allclose(model.coef_[0], -factor * 0.3 * g_w, rtol=1e-10)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("nesterovs_momentum", [False, True])
+def test_gd_with_momentum_follows_its_formula_over_several_steps(nesterovs_momentum):
+    X, y = _cancer()
+    eta, mu, n_steps = 0.2, 0.7, 4
+    model = LogisticCEClassifier(
+        learning_rate=eta,
+        momentum=mu,
+        nesterovs_momentum=nesterovs_momentum,
+        alpha=0.0,
+        max_iter=n_steps,
+    ).fit(X, y)
+
+    w, b = np.zeros(X.shape[1]), 0.0
+    v_w, v_b = np.zeros_like(w), 0.0
+    for _ in range(n_steps):
+        residual = y - expit(X @ w + b)
+        g_w, g_b = -(residual @ X) / len(y), -residual.mean()
+        v_w, v_b = mu * v_w - eta * g_w, mu * v_b - eta * g_b
+        if nesterovs_momentum:
+            w, b = w + mu * v_w - eta * g_w, b + mu * v_b - eta * g_b
+        else:
+            w, b = w + v_w, b + v_b
+
+    np.testing.assert_allclose(model.coef_[0], w, rtol=1e-9)
+    np.testing.assert_allclose(model.intercept_, [b], rtol=1e-9)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_momentum_changes_the_loss_curve(solver):
+    X, y = _cancer()
+    params = dict(solver=solver, max_iter=10, shuffle=False)
+    plain = LogisticCEClassifier(momentum=0.0, **params).fit(X, y)
+    heavy = LogisticCEClassifier(momentum=0.9, **params).fit(X, y)
+    nesterov = LogisticCEClassifier(
+        momentum=0.9, nesterovs_momentum=False, **params
+    ).fit(X, y)
+    assert not np.allclose(plain.loss_curve_, heavy.loss_curve_)
+    assert not np.allclose(heavy.loss_curve_, nesterov.loss_curve_)
+
+
+@ignore_convergence
+def test_first_full_batch_adam_step_is_eta_against_the_sign_of_the_gradient():
+    X, y = _cancer()
+    g_w, g_b = _first_gradient_of_cross_entropy(X, y)
+    model = LogisticCEClassifier(
+        solver="adam", learning_rate=0.01, batch_size=10_000, max_iter=1
+    ).fit(X, y)
+    # epsilon shortens the step a little where the gradient is tiny.
+    np.testing.assert_allclose(model.coef_[0], -0.01 * np.sign(g_w), rtol=1e-3)
+    np.testing.assert_allclose(model.intercept_, [-0.01 * np.sign(g_b)], rtol=1e-3)
+
+
+@ignore_convergence
+@pytest.mark.parametrize(
+    "changed", [{"beta_1": 0.5}, {"beta_2": 0.9}, {"epsilon": 0.1}]
+)
+def test_adam_hyperparameters_change_the_trajectory(changed):
+    X, y = _cancer()
+    params = dict(solver="adam", max_iter=5, shuffle=False)
+    default = LogisticCEClassifier(**params).fit(X, y)
+    other = LogisticCEClassifier(**params, **changed).fit(X, y)
+    assert not np.allclose(default.coef_, other.coef_)
+    assert not np.allclose(default.loss_curve_, other.loss_curve_)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_invscaling_keeps_the_first_epoch_and_then_changes_the_loss_curve(solver):
+    X, y = _cancer()
+    params = dict(solver=solver, max_iter=10, shuffle=False)
+    constant = LogisticCEClassifier(**params).fit(X, y)
+    invscaling = LogisticCEClassifier(
+        learning_rate_schedule="invscaling", **params
+    ).fit(X, y)
+    # The rate decays after each epoch, so only the later epochs differ.
+    assert invscaling.loss_curve_[0] == constant.loss_curve_[0]
+    assert not np.allclose(invscaling.loss_curve_[1:], constant.loss_curve_[1:])
+
+
+def test_adaptive_schedule_trains_on_with_a_smaller_rate_where_constant_stops():
+    X, y = _cancer()
+    params = dict(
+        solver="sgd", random_state=0, tol=1e-3, n_iter_no_change=2, max_iter=500
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        constant = LogisticCEClassifier(**params).fit(X, y)
+        adaptive = LogisticCEClassifier(learning_rate_schedule="adaptive", **params)
+        adaptive.fit(X, y)
+
+    n = constant.n_iter_
+    assert n < 500
+    # Identical until the first stall, where constant stops and adaptive goes on.
+    np.testing.assert_array_equal(adaptive.loss_curve_[:n], constant.loss_curve_)
+    assert adaptive.n_iter_ > n
+    assert len(adaptive.loss_curve_) == adaptive.n_iter_
+
+
+# --- 2. partial_fit -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_partial_fit_over_chunks_scores_close_to_fit(Classifier, solver):
+    X, y = _cancer()
+    fitted = Classifier(solver=solver, random_state=0).fit(X, y)
+    streamed = Classifier(solver=solver, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for _ in range(10):
+            for rows in np.array_split(np.arange(len(y)), 5):
+                streamed.partial_fit(X[rows], y[rows], classes=[0, 1])
+    assert streamed.score(X, y) >= fitted.score(X, y) - 0.03
+
+
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+def test_partial_fit_of_the_regressor_over_chunks_scores_close_to_fit(solver):
+    X, y = _regression()
+    fitted = TinyMLPRegressor(solver=solver, random_state=0).fit(X, y)
+    streamed = TinyMLPRegressor(solver=solver, random_state=0)
+    for _ in range(10):
+        for rows in np.array_split(np.arange(len(y)), 5):
+            streamed.partial_fit(X[rows], y[rows])
+    assert streamed.score(X, y) >= fitted.score(X, y) - 0.03
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_partial_fit_counts_one_epoch_per_call_and_extends_the_loss_curve(
+    Classifier,
+):
+    X, y = _cancer()
+    model = Classifier()
+    model.partial_fit(X[:300], y[:300], classes=[0, 1])
+    model.partial_fit(X[300:], y[300:])
+    assert model.n_iter_ == 1
+    assert len(model.loss_curve_) == 2
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_first_partial_fit_of_a_classifier_requires_classes(Classifier):
+    X, y = _cancer()
+    with pytest.raises(ValueError, match="classes"):
+        Classifier().partial_fit(X, y)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_partial_fit_with_a_label_outside_classes_raises(Classifier):
+    X, y = _cancer()
+    model = Classifier().partial_fit(X[:100], y[:100], classes=[0, 1])
+    with pytest.raises(ValueError, match="2"):
+        model.partial_fit(X[:3], [0, 1, 2])
+    with pytest.raises(ValueError, match="2"):
+        Classifier().partial_fit(X[:3], [0, 1, 2], classes=[0, 1])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_lbfgs_has_no_partial_fit(Estimator):
+    X, y = _data(Estimator)
+    model = Estimator(solver="lbfgs")
+    assert not hasattr(model, "partial_fit")
+    with pytest.raises(AttributeError) as error:
+        model.partial_fit(X, y)
+    # scikit-learn's available_if raises "has no attribute 'partial_fit'" from
+    # the library's own AttributeError, so the reason is in the chain that the
+    # traceback shows.
+    messages = [str(error.value), str(error.value.__cause__)]
+    assert any("lbfgs" in message for message in messages)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+def test_iterative_solvers_have_partial_fit(Estimator, solver):
+    assert hasattr(Estimator(solver=solver), "partial_fit")
+
+
+# --- 3. Early stopping ----------------------------------------------------------
+
+
+def _overfitting_problem():
+    """Few noisy rows and many useless features: held-out accuracy peaks early."""
+    X, y = make_classification(
+        n_samples=120, n_features=60, n_informative=3, flip_y=0.2, random_state=0
+    )
+    params = dict(
+        alpha=0.0,
+        learning_rate=0.5,
+        max_iter=2000,
+        validation_fraction=0.3,
+        random_state=0,
+    )
+    return X, y, params
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_early_stopping_stops_an_overfitting_fit_before_max_iter(Classifier):
+    X, y, params = _overfitting_problem()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = Classifier(early_stopping=True, **params).fit(X, y)
+        without = Classifier(early_stopping=False, **params).fit(X, y)
+
+    assert model.n_iter_ < without.n_iter_
+    assert model.n_iter_ < params["max_iter"]
+    assert len(model.validation_scores_) == model.n_iter_
+    assert len(model.validation_loss_curve_) == len(model.loss_curve_)
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert model.best_loss_ is None
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_early_stopping_returns_the_weights_of_the_best_validation_score(
+    Classifier,
+):
+    X, y, params = _overfitting_problem()
+    model = Classifier(early_stopping=True, **params).fit(X, y)
+    # On this problem held-out accuracy falls after its peak, so the last epoch
+    # is not the best one and keeping the last weights would be caught.
+    assert model.validation_scores_[-1] < model.best_validation_score_
+
+    # Rebuild the held-out split. The classifiers start from zero weights and
+    # draw nothing from random_state before the split, so an int random_state
+    # makes train_test_split(stratify=y) draw the same rows the fit held out.
+    # Should that ever change, the equality with best_validation_score_ below
+    # fails loudly instead of passing by accident.
+    X_train, X_val, y_train, y_val = train_test_split(
+        X,
+        y,
+        test_size=params["validation_fraction"],
+        random_state=params["random_state"],
+        stratify=y,
+    )
+    assert model.score(X_val, y_val) == model.best_validation_score_
+
+    # "gd" is deterministic: training on the same rows for as many epochs as
+    # the best one gives the very weights that were kept.
+    best_epoch = int(np.argmax(model.validation_scores_)) + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = Classifier(**{**params, "max_iter": best_epoch})
+        plain.fit(X_train, y_train)
+    np.testing.assert_allclose(model.coef_, plain.coef_, rtol=1e-10)
+    np.testing.assert_allclose(model.intercept_, plain.intercept_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_early_stopping_holds_out_a_stratified_split(Classifier):
+    # With no usable feature the model predicts the majority class, so the
+    # held-out accuracy is exactly the share of that class in the held-out rows:
+    # 14 of 20 for every seed when the split keeps the proportions 70/30.
+    X = np.zeros((100, 1))
+    y = np.array([0] * 70 + [1] * 30)
+    for seed in range(6):
+        model = Classifier(
+            early_stopping=True, validation_fraction=0.2, random_state=seed
+        ).fit(X, y)
+        assert set(model.validation_scores_) == {0.7}
+
+
+def test_early_stopping_of_the_regressor_scores_r2_on_held_out_rows():
+    X, y = _regression(n_samples=200)
+    model = TinyMLPRegressor(
+        n_hidden=30, early_stopping=True, random_state=0, max_iter=2000
+    ).fit(X, y)
+    assert model.n_iter_ < 2000
+    assert len(model.validation_scores_) == model.n_iter_
+    assert len(model.validation_loss_curve_) == len(model.loss_curve_)
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert 0.5 < model.best_validation_score_ <= 1.0
+    assert model.best_loss_ is None
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_without_early_stopping_the_validation_attributes_are_none(Estimator):
+    X, y = _data(Estimator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = Estimator(max_iter=20, random_state=0).fit(X, y)
+    assert model.validation_scores_ is None
+    assert model.validation_loss_curve_ is None
+    assert model.best_validation_score_ is None
+    assert model.best_loss_ == min(model.loss_curve_)
+
+
+# --- 4. warm_start ----------------------------------------------------------------
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_warm_start_continues_the_loss_curve_downward(Estimator):
+    X, y = _data(Estimator)
+    model = Estimator(warm_start=True, max_iter=5, random_state=0).fit(X, y)
+    first_curve = list(model.loss_curve_)
+    model.fit(X, y)
+
+    assert len(model.loss_curve_) == 10
+    assert model.loss_curve_[:5] == first_curve
+    assert model.loss_curve_[5] <= first_curve[-1]
+    assert model.n_iter_ == 5
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_without_warm_start_a_second_fit_starts_over(Estimator):
+    X, y = _data(Estimator)
+    model = Estimator(max_iter=5, random_state=0).fit(X, y)
+    first = (list(model.loss_curve_), _weights(model))
+    model.fit(X, y)
+    assert model.loss_curve_ == first[0]
+    np.testing.assert_array_equal(_weights(model), first[1])
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
+def test_two_warm_fits_of_five_epochs_equal_one_fit_of_ten(Estimator, solver):
+    # Equal only if the weights *and* the optimizer state (velocities, Adam's
+    # moments and step count) carry over; shuffle=False keeps the batch order
+    # the same in both runs.
+    X, y = _data(Estimator)
+    params = dict(solver=solver, batch_size=100, shuffle=False, random_state=0)
+    once = Estimator(max_iter=10, **params).fit(X, y)
+    twice = Estimator(max_iter=5, warm_start=True, **params).fit(X, y).fit(X, y)
+
+    np.testing.assert_allclose(_weights(twice), _weights(once), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(twice.loss_curve_, once.loss_curve_, rtol=1e-7)
+    assert twice.n_iter_ == 5
+    assert once.n_iter_ == 10
+
+
+@ignore_convergence
+def test_warm_start_n_iter_counts_only_the_last_call():
+    X, y = _cancer()
+    model = LogisticCEClassifier(warm_start=True, max_iter=7).fit(X, y)
+    model.set_params(max_iter=3).fit(X, y)
+    assert model.n_iter_ == 3
+    assert len(model.loss_curve_) == 10
+
+
+# --- 5. verbose -----------------------------------------------------------------
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_verbose_prints_one_line_per_iteration(Estimator, solver, capsys):
+    X, y = _data(Estimator)
+    model = Estimator(solver=solver, max_iter=7, verbose=1, random_state=0)
+    model.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    iteration_lines = [line for line in lines if line.startswith("Iteration")]
+    assert len(iteration_lines) == model.n_iter_ > 0
+    if solver != "lbfgs":
+        assert model.n_iter_ == 7
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_silent_by_default(Estimator, capsys):
+    X, y = _data(Estimator)
+    Estimator(max_iter=5, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+# --- 6. scikit-learn callbacks ------------------------------------------------------
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_progress_bar_callback_follows_a_fit_to_the_end(Estimator):
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = _data(Estimator)
+    model = Estimator(max_iter=20, random_state=0)
+    model.set_callbacks(callback.ProgressBar())
+    reference = Estimator(max_iter=20, random_state=0).fit(X, y)
+
+    assert model.fit(X, y) is model
+    check_is_fitted(model)
+    np.testing.assert_array_equal(_weights(model), _weights(reference))
+
+
+@ignore_convergence
+def test_progress_bar_on_a_grid_search_over_learning_rates_completes():
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = _cancer()
+    search = GridSearchCV(
+        LogisticCEClassifier(max_iter=20), {"learning_rate": [0.01, 0.1]}, cv=3
+    )
+    search.set_callbacks(callback.ProgressBar())
+    search.fit(X, y)
+    assert search.best_params_["learning_rate"] in (0.01, 0.1)
+    assert search.best_score_ > 0.9
+
+
+# --- 7. The divergence guard --------------------------------------------------------
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "solver, learning_rate",
+    # gd at 1e8 trips the guard on a loss that keeps growing; sgd at 1e12
+    # drives the loss or the weights to inf/nan within a few epochs.
+    [("gd", 1e8), ("sgd", 1e8), ("sgd", 1e12)],
+)
+def test_divergence_raises_naming_the_learning_rate_and_iteration(
+    Estimator, solver, learning_rate
+):
+    X, y = _data(Estimator)
+    model = Estimator(solver=solver, learning_rate=learning_rate, random_state=0)
+    with pytest.raises(ValueError, match="learning_rate=") as error:
+        model.fit(X, y)
+    assert "iteration" in str(error.value)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_diverging_warm_fit_keeps_the_previous_model(Estimator):
+    X, y = _data(Estimator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = Estimator(warm_start=True, max_iter=20, random_state=0).fit(X, y)
+    before = _weights(model)
+    curve, n_iter = list(model.loss_curve_), model.n_iter_
+    predictions = model.predict(X)
+
+    model.set_params(learning_rate=1e8)
+    with pytest.raises(ValueError, match="learning_rate="):
+        model.fit(X, y)
+
+    np.testing.assert_array_equal(_weights(model), before)
+    assert model.loss_curve_ == curve
+    assert model.n_iter_ == n_iter
+    np.testing.assert_array_equal(model.predict(X), predictions)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_grid_search_survives_a_diverging_learning_rate_and_ranks_it_last(
+    Estimator,
+):
+    X, y = _data(Estimator)
+    grid = {"learning_rate": [0.1, 1e8, 0.03]}
+    search = GridSearchCV(Estimator(max_iter=100, random_state=0), grid, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+
+    ranks = search.cv_results_["rank_test_score"]
+    assert ranks[1] == ranks.max() == 3
+    assert search.best_params_["learning_rate"] != 1e8
+
+
+# --- 8. Class weights -----------------------------------------------------------
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 1.0, 1: 3.0}])
+def test_class_weight_equals_the_matching_sample_weight(Classifier, class_weight):
+    X, y = make_classification(
+        n_samples=300, n_features=8, weights=[0.8], random_state=0
+    )
+    weighted = Classifier(class_weight=class_weight, max_iter=100).fit(X, y)
+    sample_weight = compute_sample_weight(class_weight, y)
+    by_rows = Classifier(max_iter=100).fit(X, y, sample_weight=sample_weight)
+    plain = Classifier(max_iter=100).fit(X, y)
+
+    np.testing.assert_allclose(weighted.coef_, by_rows.coef_, rtol=1e-10)
+    np.testing.assert_allclose(weighted.intercept_, by_rows.intercept_, rtol=1e-10)
+    np.testing.assert_array_equal(weighted.predict(X), by_rows.predict(X))
+    assert not np.allclose(weighted.coef_, plain.coef_)
+
+
+# --- 9. Sparse input --------------------------------------------------------------
+
+
+def _sparse_friendly(Estimator):
+    """Data with many exact zeros."""
+    if Estimator is TinyMLPRegressor:
+        X, y = _regression(n_samples=200)
+    else:
+        X, y = make_classification(n_samples=200, n_features=12, random_state=0)
+    X[np.abs(X) < 0.7] = 0.0
+    return X, y
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+@pytest.mark.parametrize(
+    "container", [sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array]
+)
+def test_sparse_and_dense_x_give_the_same_model(Estimator, solver, container):
+    X, y = _sparse_friendly(Estimator)
+    params = dict(solver=solver, max_iter=50, random_state=0)
+    dense = Estimator(**params).fit(X, y)
+    sparse = Estimator(**params).fit(container(X), y)
+
+    np.testing.assert_allclose(_weights(sparse), _weights(dense), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(sparse.predict(container(X)), dense.predict(X))
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_large_sparse_x_is_never_densified(Estimator):
+    X = sp.random_array(
+        (2000, 5000), density=0.001, format="csr", random_state=0
+    ).astype(np.float64)
+    rng = np.random.RandomState(0)
+    if Estimator is TinyMLPRegressor:
+        y = rng.normal(size=2000)
+        model = Estimator(n_hidden=5, max_iter=3, random_state=0)
+    else:
+        y = rng.randint(0, 2, size=2000)
+        model = Estimator(max_iter=3)
+    dense_bytes = X.shape[0] * X.shape[1] * 8
+
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        model.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < dense_bytes / 10
+
+
+# --- 10. dtypes and copies --------------------------------------------------------
+
+
+def _fitted_arrays(model):
+    if isinstance(model, TinyMLPRegressor):
+        return model.coefs_ + model.intercepts_
+    return [model.coef_, model.intercept_]
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fitted_attributes_and_outputs_keep_the_dtype_of_x(Estimator, solver, dtype):
+    X, y = _data(Estimator)
+    X = X.astype(dtype)
+    model = Estimator(solver=solver, max_iter=10, random_state=0).fit(X, y)
+
+    assert [a.dtype for a in _fitted_arrays(model)] == [dtype] * len(
+        _fitted_arrays(model)
+    )
+    if Estimator is TinyMLPRegressor:
+        assert model.predict(X).dtype == dtype
+    else:
+        assert model.decision_function(X).dtype == dtype
+        assert model.predict_proba(X).dtype == dtype
+        assert model.predict_log_proba(X).dtype == dtype
+    assert all(np.isfinite(a).all() for a in _fitted_arrays(model))
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_multiclass_float32_stays_float32(Classifier):
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    model = Classifier(max_iter=10).fit(X.astype(np.float32), y)
+    assert model.coef_.dtype == model.intercept_.dtype == np.float32
+    assert model.predict_proba(X.astype(np.float32)).dtype == np.float32
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sparse_float32_stays_float32(Estimator):
+    X, y = _sparse_friendly(Estimator)
+    model = Estimator(max_iter=10, random_state=0).fit(
+        sp.csr_array(X.astype(np.float32)), y
+    )
+    assert all(a.dtype == np.float32 for a in _fitted_arrays(model))
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_read_only_x_can_be_fitted_and_is_left_unchanged(Estimator):
+    X, y = _data(Estimator)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    X.setflags(write=False)
+    original = X.copy()
+    model = Estimator(max_iter=5, random_state=0).fit(X, y)
+    model.predict(X)
+    np.testing.assert_array_equal(X, original)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_c_contiguous_x_of_a_supported_dtype_is_not_copied(Classifier, dtype):
+    # A copy of X during fit would allocate X.nbytes at once; the full-batch
+    # step itself needs only vectors of n_samples or n_features numbers.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20_000, 50)).astype(dtype)
+    y = (X[:, 0] > 0).astype(int)
+    model = Classifier(solver="gd", max_iter=3)
+
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes
+
+
+# --- 11. Convergence warnings -------------------------------------------------------
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_convergence_warning_when_max_iter_ends_the_fit(Estimator, solver):
+    X, y = _data(Estimator)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        Estimator(solver=solver, max_iter=3, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_no_convergence_warning_when_the_fit_converges(Estimator, solver):
+    X, y = _data(Estimator)
+    model = Estimator(solver=solver, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.n_iter_ < model.max_iter
+
+
+def test_clone_of_a_diverged_estimator_fits_normally():
+    X, y = _cancer()
+    model = LogisticCEClassifier(learning_rate=1e8)
+    with pytest.raises(ValueError):
+        model.fit(X, y)
+    refit = clone(model).set_params(learning_rate=0.1).fit(X, y)
+    assert refit.score(X, y) > 0.95

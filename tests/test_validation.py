@@ -1,0 +1,841 @@
+"""Bad input is refused at every public entry point, clearly and before any work.
+
+Each bad argument raises a ValueError or a TypeError whose message names what
+is wrong; a refused call trains nothing and leaves a fitted estimator exactly as
+it was, and a fresh one unfitted. The estimators give scikit-learn's own errors
+(from ``validate_data`` and friends); the backprop functions, which have no
+scikit-learn to lean on, name the argument and its shape themselves.
+"""
+
+import copy
+import math
+import re
+
+import numpy as np
+import pytest
+from sklearn.base import is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+import skbackprop._base as base
+from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
+ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
+NAN, INF = math.nan, math.inf
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _data(Estimator, n_samples=30, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_samples, n_features)
+    if Estimator is TinyMLPRegressor:
+        return X, X @ rng.randn(n_features) + 0.1 * rng.randn(n_samples)
+    return X, (X[:, 0] + 0.3 * rng.randn(n_samples) > 0).astype(int)
+
+
+def _fitted(Estimator, **params):
+    X, y = _data(Estimator)
+    return Estimator(max_iter=5, random_state=0, **params).fit(X, y)
+
+
+def _partial_fit_args(estimator, y):
+    """Arguments a first ``partial_fit`` needs: the classes, for a classifier."""
+    return {"classes": np.unique(y)} if is_classifier(estimator) else {}
+
+
+def _fitted_state(estimator):
+    """Everything on the estimator but its hyperparameters, deep-copied."""
+    params = estimator.get_params(deep=False)
+    return copy.deepcopy({k: v for k, v in vars(estimator).items() if k not in params})
+
+
+def _assert_same_state(before, after, path="estimator"):
+    """Recursive equality of fitted state: arrays bit for bit, NaN equal to NaN."""
+    if isinstance(before, dict):
+        assert isinstance(after, dict), path
+        assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
+        for key in before:
+            _assert_same_state(before[key], after[key], f"{path}.{key}")
+    elif isinstance(before, (list, tuple)):
+        assert type(before) is type(after) and len(before) == len(after), path
+        for i, (b, a) in enumerate(zip(before, after)):
+            _assert_same_state(b, a, f"{path}[{i}]")
+    elif isinstance(before, np.ndarray):
+        assert isinstance(after, np.ndarray) and before.dtype == after.dtype, path
+        assert np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"), path
+    elif hasattr(before, "__dict__") and not callable(before):
+        assert type(before) is type(after), path
+        _assert_same_state(vars(before), vars(after), path)
+    elif isinstance(before, float) and math.isnan(before):
+        assert isinstance(after, float) and math.isnan(after), path
+    else:
+        assert before == after, path
+
+
+def _training_must_not_start(*args, **kwargs):
+    raise AssertionError("training started although the input should be refused")
+
+
+@pytest.fixture
+def forbid_training(monkeypatch):
+    """Call it once the test is set up: from then on, training fails the test.
+
+    It replaces the one training loop the estimators call (``train``), so a
+    refusal that comes only after some epochs, or never, is caught.
+    """
+    return lambda: monkeypatch.setattr(base, "train", _training_must_not_start)
+
+
+def _assert_not_fitted(estimator):
+    with pytest.raises(NotFittedError):
+        check_is_fitted(estimator)
+
+
+# Bad X and y at fit and partial_fit --------------------------------------------
+
+
+def _with_value(X, value):
+    X = X.copy()
+    X[1, 1] = value
+    return X
+
+
+# name -> (bad (X, y) from good (X, y), what the message says)
+BAD_DATA = {
+    "nan_in_X": (lambda X, y: (_with_value(X, NAN), y), r"Input X contains NaN"),
+    "inf_in_X": (lambda X, y: (_with_value(X, INF), y), r"Input X contains infinity"),
+    "-inf_in_X": (
+        lambda X, y: (_with_value(X, -INF), y),
+        r"Input X contains infinity",
+    ),
+    "no_rows": (lambda X, y: (X[:0], y[:0]), r"0 sample\(s\)"),
+    "no_columns": (lambda X, y: (X[:, :0], y), r"0 feature\(s\)"),
+    "1d_X": (lambda X, y: (X[:, 0], y), r"Expected 2D array, got 1D array"),
+    "3d_X": (lambda X, y: (X[:, :, np.newaxis], y), r"dim 3"),
+    "complex_X": (lambda X, y: (X + 1j, y), r"Complex data not supported"),
+    "string_X": (
+        lambda X, y: (np.full(X.shape, "abc"), y),
+        r"could not convert string to float",
+    ),
+    "fewer_labels_than_rows": (
+        lambda X, y: (X, y[:-3]),
+        r"inconsistent numbers of samples: \[30, 27\]",
+    ),
+    "more_labels_than_rows": (
+        lambda X, y: (X[:-3], y),
+        r"inconsistent numbers of samples: \[27, 30\]",
+    ),
+}
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("case", list(BAD_DATA))
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_bad_data_is_refused_and_a_fresh_estimator_stays_unfitted(
+    Estimator, case, method, forbid_training
+):
+    make_bad, message = BAD_DATA[case]
+    X, y = _data(Estimator)
+    estimator = Estimator()
+    kwargs = _partial_fit_args(estimator, y) if method == "partial_fit" else {}
+
+    forbid_training()
+    with pytest.raises(ValueError, match=message):
+        getattr(estimator, method)(*make_bad(X, y), **kwargs)
+
+    _assert_not_fitted(estimator)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("case", list(BAD_DATA))
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_bad_data_leaves_a_fitted_estimator_exactly_as_it_was(
+    Estimator, case, method, forbid_training
+):
+    make_bad, message = BAD_DATA[case]
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator, warm_start=True)
+    before = _fitted_state(estimator)
+
+    forbid_training()
+    with pytest.raises(ValueError, match=message):
+        getattr(estimator, method)(*make_bad(X, y))
+
+    _assert_same_state(before, _fitted_state(estimator))
+
+
+BAD_LABELS = {
+    "single_class": (lambda y: np.zeros_like(y), r"only one class"),
+    "continuous": (
+        lambda y: np.linspace(0.1, 2.3, y.shape[0]),
+        r"Unknown label type: continuous",
+    ),
+    "nan_label": (
+        lambda y: np.where(np.arange(y.shape[0]) == 2, NAN, y.astype(float)),
+        r"Input y contains NaN",
+    ),
+    "2d_labels": (
+        lambda y: np.column_stack([y, 1 - y]),
+        r"y should be a 1d array, got an array of shape \(30, 2\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LABELS))
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_classifier_fit_refuses_bad_labels(Classifier, case, forbid_training):
+    make_bad, message = BAD_LABELS[case]
+    X, y = _data(Classifier)
+    classifier = Classifier()
+
+    forbid_training()
+    with pytest.raises(ValueError, match=message):
+        classifier.fit(X, make_bad(y))
+
+    _assert_not_fitted(classifier)
+
+
+BAD_TARGETS = {
+    "nan_target": (
+        lambda y: np.where(np.arange(y.shape[0]) == 2, NAN, y),
+        r"Input y contains NaN",
+    ),
+    "inf_target": (
+        lambda y: np.where(np.arange(y.shape[0]) == 2, INF, y),
+        r"Input y contains infinity",
+    ),
+    "string_target": (
+        lambda y: np.full(y.shape, "abc"),
+        r"could not convert string to float",
+    ),
+    "3d_target": (lambda y: y[:, None, None], r"Found array with dim 3"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TARGETS))
+def test_regressor_fit_refuses_bad_targets(case, forbid_training):
+    make_bad, message = BAD_TARGETS[case]
+    X, y = _data(TinyMLPRegressor)
+    regressor = TinyMLPRegressor()
+
+    forbid_training()
+    with pytest.raises(ValueError, match=message):
+        regressor.fit(X, make_bad(y))
+
+    _assert_not_fitted(regressor)
+
+
+# partial_fit's own rules --------------------------------------------------------
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_first_partial_fit_of_a_classifier_needs_the_classes(
+    Classifier, forbid_training
+):
+    X, y = _data(Classifier)
+    classifier = Classifier()
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"classes must be passed"):
+        classifier.partial_fit(X, y)
+
+    _assert_not_fitted(classifier)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_partial_fit_refuses_classes_with_a_single_label(Classifier, forbid_training):
+    X, y = _data(Classifier)
+    classifier = Classifier()
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"only one class"):
+        classifier.partial_fit(X[y == 0], y[y == 0], classes=[0])
+
+    _assert_not_fitted(classifier)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_first_partial_fit_refuses_labels_missing_from_classes(
+    Classifier, forbid_training
+):
+    X, y = _data(Classifier)
+    classifier = Classifier()
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"not in classes_ \[0, 2\]: \[1\]"):
+        classifier.partial_fit(X, y, classes=[0, 2])
+
+    _assert_not_fitted(classifier)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_later_partial_fit_refuses_unseen_labels(Classifier, forbid_training):
+    X, y = _data(Classifier)
+    classifier = _fitted(Classifier)
+    before = _fitted_state(classifier)
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"not in classes_ \[0, 1\]: \[7\]"):
+        classifier.partial_fit(X, np.where(y == 1, 7, y))
+
+    _assert_same_state(before, _fitted_state(classifier))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_later_partial_fit_refuses_another_number_of_features(
+    Estimator, forbid_training
+):
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator)
+    before = _fitted_state(estimator)
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"X has 2 features, but \w+ is expecting 3"):
+        estimator.partial_fit(X[:, :2], y)
+
+    _assert_same_state(before, _fitted_state(estimator))
+
+
+def test_later_partial_fit_of_the_regressor_refuses_another_number_of_outputs(
+    forbid_training,
+):
+    X, y = _data(TinyMLPRegressor)
+    regressor = _fitted(TinyMLPRegressor)
+    before = _fitted_state(regressor)
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"y has 2 outputs, but \w+ was fitted with 1"):
+        regressor.partial_fit(X, np.column_stack([y, y]))
+
+    _assert_same_state(before, _fitted_state(regressor))
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_partial_fit_refuses_balanced_class_weight(Classifier, forbid_training):
+    X, y = _data(Classifier)
+    classifier = Classifier(class_weight="balanced")
+
+    forbid_training()
+    with pytest.raises(ValueError, match=r"class_weight='balanced'.*partial_fit"):
+        classifier.partial_fit(X, y, classes=[0, 1])
+
+    _assert_not_fitted(classifier)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_partial_fit_is_absent_for_lbfgs(Estimator):
+    estimator = Estimator(solver="lbfgs")
+
+    assert not hasattr(estimator, "partial_fit")
+    with pytest.raises(AttributeError, match=r"partial_fit") as error:
+        getattr(estimator, "partial_fit")  # noqa: B009
+    # scikit-learn's available_if words the error; the reason is its cause.
+    reasons = f"{error.value} {error.value.__cause__}"
+    assert "lbfgs" in reasons
+
+
+# Bad sample_weight --------------------------------------------------------------
+
+BAD_SAMPLE_WEIGHTS = {
+    "too_short": (lambda n: np.ones(n - 1), r"sample_weight\.shape == \(29,\)"),
+    "too_long": (lambda n: np.ones(n + 1), r"sample_weight\.shape == \(31,\)"),
+    "2d": (lambda n: np.ones((n, 1)), r"sample_weight\.shape == \(30, 1\)"),
+    "negative": (
+        lambda n: np.where(np.arange(n) == 3, -1.0, 1.0),
+        r"Negative values in data passed to `sample_weight`",
+    ),
+    "all_zero": (lambda n: np.zeros(n), r"(?i)sample weights.*non-zero"),
+    "nan": (
+        lambda n: np.where(np.arange(n) == 3, NAN, 1.0),
+        r"Input sample_weight contains NaN",
+    ),
+    "inf": (
+        lambda n: np.where(np.arange(n) == 3, INF, 1.0),
+        r"Input sample_weight contains infinity",
+    ),
+}
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("case", list(BAD_SAMPLE_WEIGHTS))
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_bad_sample_weight_is_refused_before_any_work(
+    Estimator, case, method, forbid_training
+):
+    make_bad, message = BAD_SAMPLE_WEIGHTS[case]
+    X, y = _data(Estimator)
+    fresh = Estimator()
+    kwargs = _partial_fit_args(fresh, y) if method == "partial_fit" else {}
+    fitted = _fitted(Estimator, warm_start=True)
+    before = _fitted_state(fitted)
+
+    forbid_training()
+    with pytest.raises(ValueError, match=message):
+        getattr(fresh, method)(X, y, sample_weight=make_bad(len(y)), **kwargs)
+    _assert_not_fitted(fresh)
+    with pytest.raises(ValueError, match=message):
+        getattr(fitted, method)(X, y, sample_weight=make_bad(len(y)))
+    _assert_same_state(before, _fitted_state(fitted))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_score_refuses_a_sample_weight_of_the_wrong_length(Estimator):
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator)
+
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+        estimator.score(X, y, sample_weight=np.ones(len(y) - 1))
+
+
+# Bad X at predict time ----------------------------------------------------------
+
+PREDICT_METHODS = {
+    SigmoidSSEClassifier: [
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+        "score",
+    ],
+    TinyMLPRegressor: ["predict", "score"],
+}
+PREDICT_METHODS[LogisticCEClassifier] = PREDICT_METHODS[SigmoidSSEClassifier]
+PREDICT_CASES = [
+    (Estimator, method)
+    for Estimator in ESTIMATORS
+    for method in PREDICT_METHODS[Estimator]
+]
+
+BAD_PREDICT_X = {
+    "nan_in_X": (lambda X: _with_value(X, NAN), r"Input X contains NaN"),
+    "inf_in_X": (lambda X: _with_value(X, INF), r"Input X contains infinity"),
+    "no_rows": (lambda X: X[:0], r"0 sample\(s\)"),
+    "1d_X": (lambda X: X[0], r"Expected 2D array, got 1D array"),
+    "3d_X": (lambda X: X[:, :, np.newaxis], r"dim 3"),
+    "complex_X": (lambda X: X + 1j, r"Complex data not supported"),
+    "string_X": (
+        lambda X: np.full(X.shape, "abc"),
+        r"could not convert string to float",
+    ),
+    "fewer_features": (
+        lambda X: X[:, :2],
+        r"X has 2 features, but \w+ is expecting 3 features",
+    ),
+    "more_features": (
+        lambda X: np.column_stack([X, X]),
+        r"X has 6 features, but \w+ is expecting 3 features",
+    ),
+}
+
+
+def _call(estimator, method, X, y):
+    if method == "score":
+        return estimator.score(X, y)
+    return getattr(estimator, method)(X)
+
+
+@pytest.mark.parametrize("case", list(BAD_PREDICT_X))
+@pytest.mark.parametrize(
+    "Estimator, method",
+    PREDICT_CASES,
+    ids=[f"{E.__name__}-{m}" for E, m in PREDICT_CASES],
+)
+def test_prediction_methods_refuse_bad_X(Estimator, method, case):
+    make_bad, message = BAD_PREDICT_X[case]
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator)
+    before = _fitted_state(estimator)
+    bad = make_bad(X)
+    y_for_score = y[: bad.shape[0]] if bad.ndim else y
+
+    with pytest.raises(ValueError, match=message):
+        _call(estimator, method, bad, y_for_score)
+
+    _assert_same_state(before, _fitted_state(estimator))
+
+
+@pytest.mark.parametrize(
+    "Estimator, method",
+    PREDICT_CASES,
+    ids=[f"{E.__name__}-{m}" for E, m in PREDICT_CASES],
+)
+def test_prediction_methods_of_an_unfitted_estimator_say_fit_first(Estimator, method):
+    X, y = _data(Estimator)
+
+    with pytest.raises(NotFittedError, match=r"not fitted yet"):
+        _call(Estimator(), method, X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_score_refuses_labels_of_another_length(Estimator):
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator)
+
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+        estimator.score(X, y[:-5])
+
+
+# Hyperparameters out of range or of the wrong type -----------------------------
+
+# (name, bad value): each must be refused with a message that names the parameter.
+COMMON_BAD_PARAMS = [
+    ("learning_rate", 0),
+    ("learning_rate", -1.0),
+    ("learning_rate", "a"),
+    ("learning_rate", None),
+    ("learning_rate", NAN),
+    ("learning_rate", INF),
+    ("max_iter", 0),
+    ("max_iter", -1),
+    ("max_iter", 1.5),
+    ("max_iter", "10"),
+    ("tol", -1.0),
+    ("tol", "a"),
+    ("tol", NAN),
+    ("alpha", -1.0),
+    ("alpha", "a"),
+    ("alpha", NAN),
+    ("alpha", INF),
+    ("batch_size", 0),
+    ("batch_size", -3),
+    ("batch_size", "x"),
+    ("batch_size", 1.5),
+    ("batch_size", None),
+    ("validation_fraction", 0.0),
+    ("validation_fraction", 1.0),
+    ("validation_fraction", -0.1),
+    ("validation_fraction", NAN),
+    ("validation_fraction", "a"),
+    ("n_iter_no_change", 0),
+    ("n_iter_no_change", 1.5),
+    ("solver", "newton"),
+    ("solver", None),
+    ("learning_rate_schedule", "x"),
+    ("momentum", 2.0),
+    ("momentum", -0.1),
+    ("momentum", NAN),
+    ("momentum", "a"),
+    ("beta_1", 1.0),
+    ("beta_1", -0.1),
+    ("beta_1", NAN),
+    ("beta_2", 1.0),
+    ("beta_2", NAN),
+    ("epsilon", 0.0),
+    ("epsilon", -1.0),
+    ("epsilon", NAN),
+    ("power_t", -1.0),
+    ("power_t", NAN),
+    ("verbose", -1),
+    ("verbose", 0.5),
+    ("fit_intercept", "yes"),
+    ("fit_intercept", 1),
+    ("fit_intercept", None),
+    ("early_stopping", "yes"),
+    ("shuffle", 1),
+    ("warm_start", "no"),
+    ("nesterovs_momentum", 0),
+    ("random_state", "x"),
+    ("random_state", -1),
+    ("random_state", 1.5),
+]
+CLASSIFIER_BAD_PARAMS = [
+    ("class_weight", "x"),
+    ("class_weight", 3),
+    ("class_weight", {5: 1.0}),
+    ("class_weight", {0: -1.0, 1: 1.0}),
+]
+REGRESSOR_BAD_PARAMS = [
+    ("n_hidden", 0),
+    ("n_hidden", -1),
+    ("n_hidden", 1.5),
+    ("n_hidden", "a"),
+    ("n_hidden", None),
+    ("n_hidden", True),
+]
+BAD_PARAM_CASES = [
+    (Estimator, name, value)
+    for Estimator in ESTIMATORS
+    for name, value in COMMON_BAD_PARAMS
+    + (REGRESSOR_BAD_PARAMS if Estimator is TinyMLPRegressor else CLASSIFIER_BAD_PARAMS)
+]
+
+
+def _names(name):
+    """A pattern that finds the parameter's name as a word of the message."""
+    return rf"(?<![\w]){re.escape(name)}(?![\w])"
+
+
+@pytest.mark.parametrize(
+    "Estimator, name, value",
+    BAD_PARAM_CASES,
+    ids=[f"{E.__name__}-{n}={v!r}" for E, n, v in BAD_PARAM_CASES],
+)
+def test_bad_hyperparameter_is_refused_by_name_before_any_work(
+    Estimator, name, value, forbid_training
+):
+    X, y = _data(Estimator)
+    fresh = Estimator(**{name: value})
+
+    forbid_training()
+    with pytest.raises((ValueError, TypeError), match=_names(name)):
+        fresh.fit(X, y)
+    _assert_not_fitted(fresh)
+
+
+@pytest.mark.parametrize(
+    "Estimator, name, value",
+    BAD_PARAM_CASES,
+    ids=[f"{E.__name__}-{n}={v!r}" for E, n, v in BAD_PARAM_CASES],
+)
+def test_bad_hyperparameter_leaves_a_fitted_estimator_as_it_was(
+    Estimator, name, value, forbid_training
+):
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator, warm_start=True)
+    before = _fitted_state(estimator)
+    forbid_training()
+
+    estimator.set_params(**{name: value})
+    with pytest.raises((ValueError, TypeError), match=_names(name)):
+        estimator.fit(X, y)
+
+    _assert_same_state(before, _fitted_state(estimator))
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("learning_rate", 0), ("learning_rate", NAN), ("momentum", 2.0), ("tol", -1.0)],
+)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_partial_fit_checks_hyperparameters_too(
+    Estimator, name, value, forbid_training
+):
+    X, y = _data(Estimator)
+    estimator = _fitted(Estimator)
+    before = _fitted_state(estimator)
+
+    estimator.set_params(**{name: value})
+    forbid_training()
+    with pytest.raises((ValueError, TypeError), match=_names(name)):
+        estimator.partial_fit(X, y)
+
+    _assert_same_state(before, _fitted_state(estimator))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_hyperparameters_on_the_edge_of_their_range_and_numpy_scalars_are_accepted(
+    Estimator,
+):
+    X, y = _data(Estimator)
+    accepted = [
+        {"alpha": 0.0, "tol": 0.0, "momentum": 0.0, "beta_1": 0.0, "power_t": 0.0},
+        {"momentum": 1.0, "learning_rate": 1e-3},
+        {"learning_rate": np.float32(0.1), "max_iter": np.int64(3)},
+        {"solver": "sgd", "batch_size": np.int32(4), "fit_intercept": np.bool_(False)},
+        {"early_stopping": True, "validation_fraction": 0.5, "n_iter_no_change": 1},
+    ]
+    if Estimator is TinyMLPRegressor:
+        accepted.append({"n_hidden": np.int64(1)})
+    else:
+        accepted.append({"class_weight": {0: 2.0, 1: 0.5}})
+    for params in accepted:
+        estimator = Estimator(random_state=0, **{"max_iter": 3, **params})
+        estimator.fit(X, y)
+        check_is_fitted(estimator)
+
+
+# The backprop functions ---------------------------------------------------------
+#
+# They are plain numpy: no scikit-learn validation stands in front of a direct
+# call. A clear error there is a ValueError (TypeError for a non-numeric dtype)
+# whose message names the argument at fault and, for a mismatch, the word
+# "shape" with the shapes; a raw numpy broadcasting or matmul error names neither.
+
+N, D, M = 5, 3, 4
+
+
+def _sigmoid_args():
+    rng = np.random.RandomState(0)
+    return {"X": rng.randn(N, D), "y": rng.rand(N).round(), "W": rng.randn(D)}
+
+
+def _mlp_args():
+    rng = np.random.RandomState(0)
+    return {
+        "X": rng.randn(N, D),
+        "y": rng.randn(N),
+        "W1": rng.randn(D, M),
+        "W2": rng.randn(M),
+    }
+
+
+def _call_backprop(function, args, **kwargs):
+    if function is tiny_mlp_grad:
+        return function(args["X"], args["y"], args["W1"], args["W2"], **kwargs)
+    return function(args["X"], args["y"], args["W"], **kwargs)
+
+
+def _replace(**changes):
+    return lambda args: {**args, **changes}
+
+
+def _edit(name, change):
+    return lambda args: {**args, name: change(args[name])}
+
+
+# name -> (how to spoil the arguments, extra keywords, names any of which the
+# message must give, whether it must speak of a shape)
+LINEAR_BACKPROP_CASES = {
+    "W_too_long": (_replace(W=np.zeros(D + 1)), {}, ["W"], True),
+    "W_without_intercept_row": (
+        _replace(W=np.zeros(D)),
+        {"fit_intercept": True},
+        ["W"],
+        True,
+    ),
+    "W_2d_but_y_1d": (_replace(W=np.zeros((D, 2))), {}, ["W", "y"], True),
+    "y_2d_other_width_than_W": (
+        _replace(y=np.eye(N, 3), W=np.zeros((D, 2))),
+        {},
+        ["W", "y"],
+        True,
+    ),
+    "y_too_short": (_edit("y", lambda y: y[:-1]), {}, ["y"], True),
+    "sample_weight_too_short": (
+        lambda args: args,
+        {"sample_weight": np.ones(N - 1)},
+        ["sample_weight"],
+        True,
+    ),
+    "sample_weight_all_zero": (
+        lambda args: args,
+        {"sample_weight": np.zeros(N)},
+        ["sample_weight"],
+        False,
+    ),
+    "1d_X": (_replace(X=np.ones(N), W=np.zeros(1)), {}, ["X"], False),
+    "3d_X": (_edit("X", lambda X: X[:, :, np.newaxis]), {}, ["X"], False),
+    "string_X": (_edit("X", lambda X: np.full(X.shape, "a")), {}, ["X"], False),
+    "complex_X": (_edit("X", lambda X: X + 1j), {}, ["X"], False),
+    "nan_in_X": (_edit("X", lambda X: _with_value(X, NAN)), {}, ["X"], False),
+    "inf_in_X": (_edit("X", lambda X: _with_value(X, INF)), {}, ["X"], False),
+    "nan_in_y": (
+        _edit("y", lambda y: np.where(np.arange(N) == 1, NAN, y)),
+        {},
+        ["y"],
+        False,
+    ),
+}
+MLP_BACKPROP_CASES = {
+    "W1_rows_not_n_features": (_replace(W1=np.zeros((D + 1, M))), {}, ["W1"], True),
+    "W1_1d": (_replace(W1=np.zeros(D)), {}, ["W1"], True),
+    "W2_rows_not_n_hidden": (_replace(W2=np.zeros(M + 1)), {}, ["W2"], True),
+    "W1_without_intercept_row": (
+        lambda args: args,
+        {"fit_intercept": True},
+        ["W1", "W2"],
+        True,
+    ),
+    "y_2d_other_width_than_W2": (
+        _replace(y=np.zeros((N, 3)), W2=np.zeros((M, 2))),
+        {},
+        ["W2", "y"],
+        True,
+    ),
+    "y_too_short": (_edit("y", lambda y: y[:-1]), {}, ["y"], True),
+    "sample_weight_too_short": (
+        lambda args: args,
+        {"sample_weight": np.ones(N + 2)},
+        ["sample_weight"],
+        True,
+    ),
+    "sample_weight_all_zero": (
+        lambda args: args,
+        {"sample_weight": np.zeros(N)},
+        ["sample_weight"],
+        False,
+    ),
+    "1d_X": (_replace(X=np.ones(N), W1=np.zeros((1, M))), {}, ["X"], False),
+    "3d_X": (_edit("X", lambda X: X[:, :, np.newaxis]), {}, ["X"], False),
+    "string_X": (_edit("X", lambda X: np.full(X.shape, "a")), {}, ["X"], False),
+    "complex_X": (_edit("X", lambda X: X + 1j), {}, ["X"], False),
+    "nan_in_X": (_edit("X", lambda X: _with_value(X, NAN)), {}, ["X"], False),
+    "inf_in_X": (_edit("X", lambda X: _with_value(X, INF)), {}, ["X"], False),
+    "nan_in_y": (
+        _edit("y", lambda y: np.where(np.arange(N) == 1, NAN, y)),
+        {},
+        ["y"],
+        False,
+    ),
+}
+BACKPROP_CASES = [
+    (function, _sigmoid_args, case, spec)
+    for function in (sigmoid_sse_grad, logistic_ce_grad)
+    for case, spec in LINEAR_BACKPROP_CASES.items()
+] + [
+    (tiny_mlp_grad, _mlp_args, case, spec) for case, spec in MLP_BACKPROP_CASES.items()
+]
+
+
+@pytest.mark.parametrize(
+    "function, make_args, case, spec",
+    BACKPROP_CASES,
+    ids=[f"{f.__name__}-{case}" for f, _, case, _ in BACKPROP_CASES],
+)
+def test_backprop_functions_refuse_bad_arguments_by_name(
+    function, make_args, case, spec
+):
+    spoil, kwargs, names, speaks_of_shape = spec
+    args = spoil(make_args())
+    pattern = rf"(?s)^(?=.*(?<!\w)(?:{'|'.join(map(re.escape, names))})(?!\w))"
+    if speaks_of_shape:
+        pattern += r"(?=.*shape)"
+
+    with pytest.raises((ValueError, TypeError), match=pattern):
+        _call_backprop(function, args, **kwargs)
+
+
+@pytest.mark.parametrize("function", [sigmoid_sse_grad, logistic_ce_grad])
+def test_linear_backprop_accepts_every_documented_shape(function):
+    rng = np.random.RandomState(0)
+    X = rng.randn(N, D)
+    for y, W, kwargs in [
+        (rng.rand(N).round(), rng.randn(D), {}),
+        (rng.rand(N).round(), rng.randn(D + 1), {"fit_intercept": True}),
+        (np.eye(3)[rng.randint(3, size=N)], rng.randn(D, 3), {}),
+        (
+            np.eye(3)[rng.randint(3, size=N)],
+            rng.randn(D + 1, 3),
+            {"fit_intercept": True},
+        ),
+    ]:
+        loss, grad = function(X, y, W, sample_weight=rng.rand(N) + 0.1, **kwargs)
+        assert np.isfinite(loss)
+        assert grad.shape == W.shape
+
+
+def test_mlp_backprop_accepts_every_documented_shape():
+    rng = np.random.RandomState(0)
+    X = rng.randn(N, D)
+    for y, W2_shape, kwargs, extra in [
+        (rng.randn(N), (M,), {}, 0),
+        (rng.randn(N), (M,), {"fit_intercept": True}, 1),
+        (rng.randn(N, 2), (M, 2), {}, 0),
+        (rng.randn(N, 2), (M, 2), {"fit_intercept": True}, 1),
+    ]:
+        W1 = rng.randn(D + extra, M)
+        W2 = rng.randn(W2_shape[0] + extra, *W2_shape[1:])
+        loss, (g1, g2) = tiny_mlp_grad(X, y, W1, W2, **kwargs)
+        assert np.isfinite(loss)
+        assert g1.shape == W1.shape and g2.shape == W2.shape
