@@ -181,15 +181,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """Check every hyperparameter's type and range before any work."""
         params = self.get_params(deep=False)
         for name, (kind, low, high, closed) in _NUMERIC_PARAMS.items():
-            if name in params:
-                check_scalar(
-                    params[name],
-                    name,
-                    kind,
-                    min_val=low,
-                    max_val=high,
-                    include_boundaries=closed,
-                )
+            if name not in params:
+                continue
+            value = params[name]
+            # bool is an int to Python, but True hidden units is a mistake.
+            if isinstance(value, (bool, np.bool_)) and name != "verbose":
+                raise TypeError(f"{name} must be an instance of {kind}, not bool.")
+            check_scalar(
+                value, name, kind, min_val=low, max_val=high, include_boundaries=closed
+            )
+            if not np.isfinite(value):  # NaN passes every comparison above
+                raise ValueError(f"{name} must be finite, got {value!r}.")
         for name in _BOOLEAN_PARAMS:
             if name in params and not isinstance(params[name], (bool, np.bool_)):
                 raise TypeError(f"{name} must be a bool, got {params[name]!r}.")
@@ -199,6 +201,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     f"{name} must be one of {', '.join(map(repr, choices))}; "
                     f"got {params[name]!r}."
                 )
+        try:
+            check_random_state(self.random_state)
+        except ValueError as error:
+            raise ValueError(f"random_state is invalid: {error}") from error
         batch_size = self.batch_size
         if not (isinstance(batch_size, str) and batch_size == "auto"):
             if isinstance(batch_size, str):

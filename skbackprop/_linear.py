@@ -234,6 +234,11 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         per_class = compute_class_weight(
             self.class_weight, classes=self.classes_, y=self.classes_[index]
         )
+        if not np.all(np.isfinite(per_class) & (per_class >= 0)):
+            raise ValueError(
+                "class_weight must give every class a finite, non-negative weight; "
+                f"got {dict(zip(self.classes_.tolist(), per_class.tolist()))}."
+            )
         weights = per_class[index].astype(dtype)
         return weights if sample_weight is None else weights * sample_weight
 

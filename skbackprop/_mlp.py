@@ -254,9 +254,8 @@ default="constant"
             mean = np.average(y, axis=0, weights=sample_weight)
             if not self.fit_intercept:
                 mean = np.zeros_like(mean)
-            spread = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=sample_weight))
             self._target_mean = mean.astype(dtype)
-            self._target_scale = np.where(spread > 0, spread, 1.0).astype(dtype)
+            self._target_scale = _spread(y, mean, sample_weight).astype(dtype)
         elif n_outputs != self.n_outputs_:
             raise ValueError(
                 f"y has {n_outputs} outputs, but {type(self).__name__} was fitted "
@@ -303,6 +302,22 @@ default="constant"
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _spread(y, mean, sample_weight):
+    """Weighted root-mean-square of ``y - mean`` per output; 1 where y is constant.
+
+    The deviations are divided by the largest ``|y|`` before squaring, so that
+    huge targets do not overflow; a spread within the rounding error of the
+    mean is taken as a constant target, which keeps unit scale.
+    """
+    peak = np.max(np.abs(y), axis=0)
+    unit = np.where(peak > 0, peak, 1)
+    relative = np.sqrt(
+        np.average(((y - mean) / unit) ** 2, axis=0, weights=sample_weight)
+    )
+    constant = relative <= y.shape[0] * np.finfo(y.dtype).eps
+    return np.where(constant, 1, relative * unit)
 
 
 def _glorot(rng, fan_in, fan_out, shape):
