@@ -5,6 +5,7 @@ The gradients are those of ``seed/derivations.md``, coded once in
 :mod:`skbackprop.gradcheck`.
 """
 
+from skbackprop._display import LossCurveDisplay
 from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
 from skbackprop._mlp import TinyMLPRegressor
 
@@ -12,6 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LogisticCEClassifier",
+    "LossCurveDisplay",
     "SigmoidSSEClassifier",
     "TinyMLPRegressor",
     "__version__",
