@@ -155,16 +155,21 @@ def evaluate(estimator, X, y, folds, *, tune):
 
 
 def _describe(records, stage):
-    """``(stage, category, first line of the message)`` of each warning."""
+    """``(stage, category, first non-empty line of the message)`` of each warning."""
     return [
-        (stage, record.category.__name__, str(record.message).splitlines()[0])
+        (stage, record.category.__name__, _first_line(str(record.message)))
         for record in records
     ]
 
 
+def _first_line(message):
+    """The first line of a message that says something."""
+    return next((line for line in message.splitlines() if line.strip()), "")
+
+
 def _format_scores(scores):
-    """Scores with 3 decimals; a diverged model's huge negative R² in short."""
-    return " / ".join(f"{s:.3f}" if abs(s) < 100 else f"{s:.1e}" for s in scores)
+    """Scores with 3 decimals; a fit that raised (diverged) shows as such."""
+    return " / ".join("diverged" if np.isnan(s) else f"{s:.3f}" for s in scores)
 
 
 def format_table(rows):
