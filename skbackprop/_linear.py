@@ -195,6 +195,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             fit_intercept=self.fit_intercept,
             sample_weight=sample_weight,
             alpha=self.alpha,
+            check_input=False,
         )
         return loss, [grad]
 

@@ -235,6 +235,7 @@ default="constant"
             fit_intercept=self.fit_intercept,
             sample_weight=sample_weight,
             alpha=self.alpha,
+            check_input=False,
         )
         return loss, list(grads)
 

@@ -231,7 +231,8 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
 
     def fun(theta):
         loss, grads = loss_grad(unpack(theta))
-        return loss, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+        flat = np.concatenate([g.ravel() for g in grads])
+        return loss, flat.astype(np.float64, copy=False)
 
     def report(intermediate_result):
         callback(intermediate_result.fun, unpack(intermediate_result.x))

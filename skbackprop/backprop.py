@@ -19,10 +19,15 @@ Deltas are named as in the derivation: ``delta`` is dE/dz, the gradient of the
 loss with respect to a layer's pre-activation ``z``. The backward pass of a
 linear layer ``z = xW`` is then always ``dE/dW = x^T delta`` (eqs. (4)-(6)).
 
-The sigmoid is :func:`scipy.special.expit`, and losses that involve a logarithm
-of it are computed from the logits (:func:`scipy.special.log_expit`,
-:func:`scipy.special.log_softmax`), so no input, however extreme, produces a
-numpy warning.
+The sigmoid is :func:`scipy.special.expit`, which never overflows, and losses
+that involve a logarithm of it are computed from the logits (binary
+cross-entropy from ``exp(-|z|)``, softmax by :func:`scipy.special.log_softmax`),
+so no input, however extreme, produces a numpy warning.
+
+Speed comes from how the formulas are computed, never from a second copy of
+them: fresh intermediate arrays are updated in place, the loss shares its
+exponentials with the gradient, and the estimators' training loop evaluates a
+full batch block of rows by block of rows (``skbackprop._training``).
 """
 
 import numpy as np
@@ -49,7 +54,9 @@ def linear_forward(X, W, *, fit_intercept=False):
         The pre-activation.
     """
     if fit_intercept:
-        return X @ W[:-1] + W[-1]
+        z = X @ W[:-1]
+        z += W[-1]  # in place: the product is a fresh array
+        return z
     return X @ W
 
 
@@ -74,11 +81,13 @@ def tiny_mlp_forward(X, W1, W2, *, fit_intercept=False):
     y_hat : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Linear output, ``y_hat = h W2``.
     """
-    h = expit(linear_forward(X, W1, fit_intercept=fit_intercept))  # eq. (70)
+    h = _sigmoid(linear_forward(X, W1, fit_intercept=fit_intercept))  # eq. (70)
     return h, linear_forward(h, W2, fit_intercept=fit_intercept)  # eq. (72)
 
 
-def sigmoid_sse_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0):
+def sigmoid_sse_grad(
+    X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0, check_input=True
+):
     r"""Squared error of a sigmoid unit and its gradient (seed §1).
 
     Per sample, with :math:`\hat y = \sigma(xW)` (eq. (15)),
@@ -112,6 +121,9 @@ def sigmoid_sse_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
         Weights of the rows in the mean; ``None`` weighs every row equally.
     alpha : float, default=0.0
         Strength of the L2 term ``(alpha / 2) * ||W||^2`` (intercept excluded).
+    check_input : bool, default=True
+        Whether to check the arguments' shapes and values first, for a clear
+        error; the estimators, which have validated their data, pass False.
 
     Returns
     -------
@@ -131,17 +143,21 @@ def sigmoid_sse_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
     >>> grad  # -(1 - 0.5) * 0.5 * (1 - 0.5) * x
     array([-0.125, -0.25 ])
     """
-    y_hat = expit(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
+    if check_input:
+        _check_arguments(X, y, {"W": W}, sample_weight, fit_intercept)
+    y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
     residual = y - y_hat
     row_weight = _row_weights(X.shape[0], sample_weight, y_hat.dtype)
-    loss = 0.5 * _weighted_sum(row_weight, residual * residual)  # eq. (23)
+    loss = 0.5 * _weighted_sum_of_squares(row_weight, residual)  # eq. (23)
     # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
     delta = -residual * y_hat * (1 - y_hat)
     grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept)
     return _add_l2(loss, grad, W, alpha, fit_intercept)
 
 
-def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0):
+def logistic_ce_grad(
+    X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0, check_input=True
+):
     r"""Cross-entropy of a sigmoid unit (or a softmax) and its gradient (seed §2).
 
     Per sample, with :math:`\hat y = \sigma(xW)` (eq. (45)),
@@ -157,7 +173,8 @@ def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
     :math:`-\log \hat y = \max(-z, 0) + \log(1 + e^{-|z|})` and
     :math:`-\log(1 - \hat y) = \max(z, 0) + \log(1 + e^{-|z|})`, which stay
     finite and accurate where :math:`\hat y` rounds to 0 or 1; the same
-    :math:`e^{-|z|}` gives :math:`\hat y` itself.
+    :math:`\log(1 + e^{-|z|})` gives :math:`\hat y` itself, as
+    :math:`\exp(\min(z, 0) - \log(1 + e^{-|z|}))`.
 
     With 2-D ``y`` (one-hot rows over ``k`` classes) and ``W``, the sigmoid
     becomes a softmax, :math:`E = -\sum_c y_c \log \hat y_c`, and the gradient
@@ -177,6 +194,9 @@ def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
         Weights of the rows in the mean; ``None`` weighs every row equally.
     alpha : float, default=0.0
         Strength of the L2 term ``(alpha / 2) * ||W||^2`` (intercept excluded).
+    check_input : bool, default=True
+        Whether to check the arguments' shapes and values first, for a clear
+        error; the estimators, which have validated their data, pass False.
 
     Returns
     -------
@@ -196,15 +216,19 @@ def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
     >>> grad  # -(1 - 0.5) * x
     array([-0.5, -1. ])
     """
+    if check_input:
+        _check_arguments(X, y, {"W": W}, sample_weight, fit_intercept)
     z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
     row_weight = _row_weights(X.shape[0], sample_weight, z.dtype)
     if z.ndim == 1:
-        # One exponential serves the loss and the sigmoid; e = exp(-|z|) <= 1.
-        e = np.exp(-np.abs(z))
-        log1p_e = np.log1p(e)
-        # -log(y_hat) = max(-z, 0) + log(1 + e), -log(1 - y_hat) = max(z, 0) + ...
-        E = log1p_e + y * np.maximum(-z, 0) + (1 - y) * np.maximum(z, 0)  # eq. (53)
-        y_hat = np.where(z >= 0, 1, e) / (1 + e)  # sigma(z), eq. (45)
+        # With e = exp(-|z|) <= 1, log(1 + e) is finite for any z, and so are
+        # log sigma(z) = min(z, 0) - log(1 + e) and log(1 - sigma(z)) =
+        # log sigma(-z) = min(-z, 0) - log(1 + e): the loss and the sigmoid share it.
+        log1p_e = np.log1p(np.exp(-np.abs(z)))
+        # -y log sigma(z) - (1 - y) log sigma(-z) = max(z, 0) - y z + log(1 + e),
+        # exact to rounding even where E is tiny (y = 1, z >> 0).
+        E = np.maximum(z, 0) - y * z + log1p_e  # eq. (53)
+        y_hat = np.exp(np.minimum(z, 0) - log1p_e)  # exp(log sigma(z)), eq. (45)
     else:
         log_y_hat = log_softmax(z, axis=1)
         E = -y * log_y_hat
@@ -217,7 +241,17 @@ def logistic_ce_grad(X, y, W, *, fit_intercept=False, sample_weight=None, alpha=
     return _add_l2(loss, grad, W, alpha, fit_intercept)
 
 
-def tiny_mlp_grad(X, y, W1, W2, *, fit_intercept=False, sample_weight=None, alpha=0.0):
+def tiny_mlp_grad(
+    X,
+    y,
+    W1,
+    W2,
+    *,
+    fit_intercept=False,
+    sample_weight=None,
+    alpha=0.0,
+    check_input=True,
+):
     r"""Squared error of a one-hidden-layer network and its gradients (seed §3).
 
     Per sample, with :math:`h = \sigma(xW^1)` (eq. (70)) and
@@ -251,6 +285,9 @@ def tiny_mlp_grad(X, y, W1, W2, *, fit_intercept=False, sample_weight=None, alph
     alpha : float, default=0.0
         Strength of the L2 term ``(alpha / 2) * (||W1||^2 + ||W2||^2)``
         (intercepts excluded).
+    check_input : bool, default=True
+        Whether to check the arguments' shapes and values first, for a clear
+        error; the estimators, which have validated their data, pass False.
 
     Returns
     -------
@@ -274,20 +311,89 @@ def tiny_mlp_grad(X, y, W1, W2, *, fit_intercept=False, sample_weight=None, alph
     array([[-0.125],
            [-0.25 ]])
     """
+    if check_input:
+        _check_arguments(X, y, {"W1": W1, "W2": W2}, sample_weight, fit_intercept)
     h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
-    residual = y - y_hat
+    # The output is linear, so its delta is dE/dy_hat = -(y - y_hat), eq. (76).
+    delta2 = y_hat - y
     row_weight = _row_weights(X.shape[0], sample_weight, y_hat.dtype)
-    loss = 0.5 * _weighted_sum(row_weight, residual * residual)  # eq. (74)
-    delta2 = _weigh_rows(-residual, row_weight)  # eq. (76): linear output
+    loss = 0.5 * _weighted_sum_of_squares(row_weight, delta2)  # eq. (74)
+    delta2 = _weigh_rows(delta2, row_weight)
     grad2 = _linear_backward(h, delta2, fit_intercept)  # eq. (77)
     W2_out = W2[:-1] if fit_intercept else W2
     # eqs. (80)-(82): back through W2, then through the sigmoid, eq. (14).
-    delta1 = np.multiply.outer(delta2, W2_out) if W2.ndim == 1 else delta2 @ W2_out.T
+    delta1 = delta2[:, np.newaxis] * W2_out if W2.ndim == 1 else delta2 @ W2_out.T
     delta1 *= h * (1 - h)
     grad1 = _linear_backward(X, delta1, fit_intercept)  # eq. (83)
     loss, grad1 = _add_l2(loss, grad1, W1, alpha, fit_intercept)
     loss, grad2 = _add_l2(loss, grad2, W2, alpha, fit_intercept)
     return loss, (grad1, grad2)
+
+
+def _check_arguments(X, y, layers, sample_weight, fit_intercept):
+    """Raise a clear error for arguments the functions cannot use.
+
+    ``layers`` maps each weight matrix's name to it, input layer first: each
+    has one row per input (plus the intercept's), and the last one as many
+    columns as ``y``.
+    """
+    sparse = hasattr(X, "tocsr")
+    values = X.data if sparse else np.asarray(X)  # of a sparse matrix, its entries
+    shape = X.shape if sparse else values.shape
+    if len(shape) != 2:
+        raise ValueError(f"X must be 2-D, (n_samples, n_features); got shape {shape}.")
+    n_samples, n_inputs = shape
+    named = {"X": values, "y": np.asarray(y)}
+    if sample_weight is not None:
+        named["sample_weight"] = np.asarray(sample_weight)
+    for name, array in named.items():
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}.")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} contains NaN or infinity.")
+    y = named["y"]
+    if y.ndim not in (1, 2) or y.shape[0] != n_samples:
+        raise ValueError(
+            f"y must have shape ({n_samples},) or ({n_samples}, n_outputs) to match "
+            f"X of shape {shape}; got shape {y.shape}."
+        )
+    if sample_weight is not None:
+        if named["sample_weight"].shape != (n_samples,):
+            raise ValueError(
+                f"sample_weight must have shape ({n_samples},); got shape "
+                f"{named['sample_weight'].shape}."
+            )
+        if (named["sample_weight"] < 0).any() or not named["sample_weight"].sum() > 0:
+            raise ValueError("sample_weight must be non-negative with a positive sum.")
+    intercept = " plus the intercept's" if fit_intercept else ""
+    for index, (name, W) in enumerate(layers.items()):
+        last = index == len(layers) - 1
+        W = np.asarray(W)
+        if (
+            W.ndim not in ((1, 2) if last else (2,))
+            or W.shape[0] != n_inputs + fit_intercept
+        ):
+            raise ValueError(
+                f"{name} must have {n_inputs + fit_intercept} rows (one per input"
+                f"{intercept}); got shape {W.shape}."
+            )
+        n_inputs = W.shape[1] if W.ndim == 2 else 1
+    if W.shape[1:] != y.shape[1:]:
+        raise ValueError(
+            f"{name} of shape {W.shape} and y of shape {y.shape} disagree: both 1-D "
+            f"or both with the same number of columns."
+        )
+
+
+def _sigmoid(z):
+    """sigma(z) by :func:`scipy.special.expit`, in place on ``z`` when it can be.
+
+    ``z`` is a pre-activation just computed by :func:`linear_forward`, held
+    nowhere else, so overwriting it saves an array as large as the layer.
+    """
+    if z.dtype.kind != "f":  # an integer product: sigma needs a float array
+        return expit(z)
+    return expit(z, out=z)
 
 
 def _row_weights(n_samples, sample_weight, dtype):
@@ -300,28 +406,48 @@ def _row_weights(n_samples, sample_weight, dtype):
 
 def _weighted_sum(row_weight, E):
     """Mean of the per-row loss ``E`` (summed over its outputs), weighted if asked."""
+    if row_weight is None:
+        return float(E.sum()) / E.shape[0]
     if E.ndim == 2:
         E = E.sum(axis=1)
-    if row_weight is None:
-        return float(E.mean())
     return float(row_weight @ E)
 
 
-def _weigh_rows(delta, row_weight):
-    """Scale each row's delta by its share of the mean."""
+def _weighted_sum_of_squares(row_weight, residual):
+    """``_weighted_sum(row_weight, residual ** 2)``; unweighted, one dot product."""
     if row_weight is None:
-        return delta / delta.shape[0]
-    if delta.ndim == 2:
-        return delta * row_weight[:, np.newaxis]
-    return delta * row_weight
+        return float(np.vdot(residual, residual)) / residual.shape[0]
+    return _weighted_sum(row_weight, residual * residual)
+
+
+def _weigh_rows(delta, row_weight):
+    """Scale each row's delta by its share of the mean, in place.
+
+    Every caller passes a delta it has just computed and holds nowhere else.
+    """
+    if row_weight is None:
+        delta /= delta.shape[0]
+    elif delta.ndim == 2:
+        delta *= row_weight[:, np.newaxis]
+    else:
+        delta *= row_weight
+    return delta
 
 
 def _linear_backward(X, delta, fit_intercept):
     """Gradient of a linear layer ``z = xW`` given ``delta = dE/dz``: ``x^T delta``."""
     grad = X.T @ delta  # eq. (6): dz/dW_j = x_j
-    if fit_intercept:
-        return np.concatenate([grad, delta.sum(axis=0, keepdims=True)])
-    return grad
+    if not fit_intercept:
+        return grad
+    # The intercept's input is the constant 1: its gradient is 1^T delta. Over
+    # several columns a matrix-vector product sums faster than delta.sum(axis=0);
+    # one column sums as a vector does, so that a y of shape (n, 1) trains
+    # exactly as one of shape (n,).
+    if delta.ndim == 1 or delta.shape[1] == 1:
+        delta_sum = delta.sum(axis=0)
+    else:
+        delta_sum = np.ones(delta.shape[0], dtype=delta.dtype) @ delta
+    return np.concatenate([grad, delta_sum[np.newaxis]])
 
 
 def _add_l2(loss, grad, W, alpha, fit_intercept):

@@ -1,0 +1,370 @@
+"""Speed of skbackprop against scikit-learn's peers and the bare numpy floor.
+
+Run by hand, from the repository root::
+
+    python benchmarks/run.py             # the sizes of the targets, about a minute
+    python benchmarks/run.py --quick     # smaller sizes, a smoke test
+    python benchmarks/run.py --case sgd  # one case (repeat --case for more)
+
+Each pair is measured side by side in one process on the same data, A B A B,
+and the table quotes the medians and their ratio, ours / theirs (a ratio below
+1 means skbackprop is faster), beside the quality each side reached. The
+machine may be shared and noisy: the medians, and the load average printed
+with them, say how far to trust a number. No test asserts a time.
+
+The cases and their targets:
+
+* ``lbfgs``: LogisticCEClassifier(solver="lbfgs", alpha=1 / (C n)) against
+  LogisticRegression(C=1), the same objective (mean log-loss plus
+  alpha / 2 ||w||^2, intercept unpenalised), compared with one formula. Each
+  stops at its own default tol on the gradient (1e-5 ours, 1e-4 theirs), so
+  ours may take more iterations to a lower objective.
+* ``sgd``: 10 epochs of mini-batch SGD with momentum, TinyMLPRegressor against
+  MLPRegressor with logistic units. scikit-learn's L2 term is alpha / (2 *
+  batch_size) ||W||^2 per batch, ours alpha / 2 ||W||^2, so ours gets
+  alpha / batch_size; ours standardises y inside fit, so MLPRegressor is given
+  the standardised y (R^2 does not depend on the scale of y).
+* ``gd step``: one full-batch gradient step of LogisticCEClassifier, from the
+  difference of two fits that differ only in max_iter, against the floor of
+  any such step: ``X @ w``, one ``exp`` per row, ``X.T @ r``.
+* ``float32``: the same full-batch step in float32 against float64.
+* ``memory``: the tracemalloc peak while fitting (X allocated before tracing
+  starts), against X.nbytes.
+"""
+
+import argparse
+import gc
+import os
+import sys
+import time
+import tracemalloc
+import warnings
+from statistics import median
+
+import numpy as np
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import r2_score
+from sklearn.neural_network import MLPRegressor
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info
+
+from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+
+FULL = {
+    "lbfgs": (100_000, 50),
+    "sgd": (50_000, 20),
+    "gd": (100_000, 50),
+    "float32": (1_000_000, 50),
+    "memory": (2_000_000, 50),
+    "repeats": 11,
+}
+QUICK = {
+    "lbfgs": (20_000, 50),
+    "sgd": (10_000, 20),
+    "gd": (20_000, 50),
+    "float32": (200_000, 50),
+    "memory": (400_000, 50),
+    "repeats": 3,
+}
+
+
+def alternate(a, b, repeats):
+    """Run ``a`` and ``b`` in turn, A B A B; their times and last results."""
+    (times_a, times_b), (result_a, result_b) = in_turn([a, b], repeats)
+    return times_a, times_b, result_a, result_b
+
+
+def in_turn(runs, repeats):
+    """Run each of ``runs`` in turn, ``repeats`` times; their times, last results."""
+    times = [[] for _ in runs]
+    results = [None] * len(runs)
+    for _ in range(repeats):
+        for i, run in enumerate(runs):
+            gc.collect()
+            start = time.perf_counter()
+            results[i] = run()
+            times[i].append(time.perf_counter() - start)
+    return times, results
+
+
+def logistic_objective(X, y, coef, intercept, alpha):
+    """Mean log-loss plus alpha / 2 ||coef||^2, in float64, for both sides."""
+    z = X @ np.ravel(coef).astype(np.float64) + float(np.ravel(intercept)[0])
+    coef = np.ravel(coef).astype(np.float64)
+    # log(1 + e^z) - y z is the log-loss of a sigmoid output, finite for any z.
+    return float(np.mean(np.logaddexp(0.0, z) - y * z) + alpha / 2 * coef @ coef)
+
+
+def bench_lbfgs(sizes, repeats):
+    n, d = sizes["lbfgs"]
+    X, y = make_classification(n, d, n_informative=d // 2, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    C = 1.0
+    alpha = 1.0 / (C * n)
+    ours = LogisticCEClassifier(solver="lbfgs", alpha=alpha)
+    theirs = LogisticRegression(C=C)
+    times_a, times_b, a, b = alternate(
+        lambda: ours.fit(X, y), lambda: theirs.fit(X, y), repeats
+    )
+    obj_a = logistic_objective(X, y, a.coef_, a.intercept_, alpha)
+    obj_b = logistic_objective(X, y, b.coef_, b.intercept_, alpha)
+    excess = (obj_a - obj_b) / abs(obj_b)
+    return {
+        "case": f"lbfgs fit {n:,}x{d}",
+        "ours": median(times_a),
+        "theirs": median(times_b),
+        "against": "LogisticRegression",
+        "target": 0.6,
+        "quality": (
+            f"objective {obj_a:.9f} vs {obj_b:.9f} (excess {excess:+.1e}); "
+            f"iterations {a.n_iter_} vs {b.n_iter_[0]}; tol {a.tol:g} vs {b.tol:g}"
+        ),
+        "quality_ok": excess <= 1e-6,
+    }
+
+
+def bench_sgd(sizes, repeats):
+    n, d = sizes["sgd"]
+    X, y = make_regression(n + n // 5, d, noise=10.0, random_state=0)
+    X_train, y_train, X_test, y_test = X[:n], y[:n], X[n:], y[n:]
+    mean, scale = y_train.mean(), y_train.std()
+    batch_size, sklearn_alpha = 200, 1e-4
+    ours = TinyMLPRegressor(
+        solver="sgd",
+        n_hidden=16,
+        batch_size=batch_size,
+        learning_rate=0.01,
+        momentum=0.9,
+        nesterovs_momentum=False,
+        max_iter=10,
+        tol=0,
+        alpha=sklearn_alpha / batch_size,
+        shuffle=True,
+        random_state=0,
+    )
+    theirs = MLPRegressor(
+        hidden_layer_sizes=(16,),
+        activation="logistic",
+        solver="sgd",
+        nesterovs_momentum=False,
+        batch_size=batch_size,
+        learning_rate_init=0.01,
+        momentum=0.9,
+        max_iter=10,
+        tol=0,
+        n_iter_no_change=10**9,
+        alpha=sklearn_alpha,
+        random_state=0,
+    )
+    y_scaled = (y_train - mean) / scale
+    times_a, times_b, a, b = alternate(
+        lambda: ours.fit(X_train, y_train),
+        lambda: theirs.fit(X_train, y_scaled),
+        repeats,
+    )
+    r2_a = r2_score(y_test, a.predict(X_test))
+    r2_b = r2_score((y_test - mean) / scale, b.predict(X_test))
+    return {
+        "case": f"sgd 10 epochs {n:,}x{d}, m=16",
+        "ours": median(times_a),
+        "theirs": median(times_b),
+        "against": "MLPRegressor",
+        "target": 0.4,
+        "quality": f"held-out R^2 {r2_a:.4f} vs {r2_b:.4f}",
+        "quality_ok": r2_a >= r2_b - 0.01,
+    }
+
+
+def _classification(n, d, dtype, seed=0):
+    """Standard normal features and a noisy linear rule; fast at any size."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d), dtype=np.float32)
+    score = X @ rng.standard_normal(d, dtype=np.float32)
+    y = (score + rng.standard_normal(n, dtype=np.float32) > 0).astype(np.int64)
+    return X.astype(dtype, copy=False), y
+
+
+FEW, MANY = 2, 12  # the two max_iter whose fits' difference times MANY - FEW steps
+
+
+def gd_fit(Estimator, X, y, max_iter):
+    """A fit of full-batch gradient descent that runs exactly ``max_iter`` steps."""
+    return lambda: Estimator(solver="gd", tol=0, max_iter=max_iter).fit(X, y)
+
+
+def per_step(times_few, times_many):
+    """Seconds per step from the medians of fits of FEW and MANY steps.
+
+    The fixed cost of a fit (validation, encoding y) cancels in the difference.
+    """
+    return (median(times_many) - median(times_few)) / (MANY - FEW)
+
+
+def bench_gd(sizes, repeats):
+    n, d = sizes["gd"]
+    X, y = _classification(n, d, np.float64)
+    w = np.full(d, 0.01)
+
+    def floor():
+        for _ in range(MANY - FEW):
+            r = np.exp(X @ w)  # one exponential per row
+            X.T @ r
+
+    (few, many, floor_times), (_, model, _) = in_turn(
+        [
+            gd_fit(LogisticCEClassifier, X, y, FEW),
+            gd_fit(LogisticCEClassifier, X, y, MANY),
+            floor,
+        ],
+        repeats,
+    )
+    return {
+        "case": f"gd step {n:,}x{d}",
+        "ours": per_step(few, many),
+        "theirs": median(floor_times) / (MANY - FEW),
+        "against": "X@w, exp, X.T@r",
+        "target": 1.4,
+        "quality": f"loss after {model.n_iter_} steps {model.loss_curve_[-1]:.6f}",
+        "quality_ok": bool(np.isfinite(model.loss_curve_[-1])),
+    }
+
+
+def bench_float32(sizes, repeats):
+    n, d = sizes["float32"]
+    X32, y = _classification(n, d, np.float32)
+    X64 = X32.astype(np.float64)
+    (few32, many32, few64, many64), (_, model32, _, model64) = in_turn(
+        [
+            gd_fit(LogisticCEClassifier, X32, y, FEW),
+            gd_fit(LogisticCEClassifier, X32, y, MANY),
+            gd_fit(LogisticCEClassifier, X64, y, FEW),
+            gd_fit(LogisticCEClassifier, X64, y, MANY),
+        ],
+        repeats,
+    )
+    kept = model32.coef_.dtype == np.float32
+    gap = abs(model32.loss_curve_[-1] - model64.loss_curve_[-1])
+    return {
+        "case": f"gd step float32 {n:,}x{d}",
+        "ours": per_step(few32, many32),
+        "theirs": per_step(few64, many64),
+        "against": "the same, float64",
+        "target": 1 / 1.5,
+        "quality": f"coef_ {model32.coef_.dtype}; loss gap to float64 {gap:.1e}",
+        "quality_ok": kept,
+    }
+
+
+def peak_fraction(fit, X):
+    """The tracemalloc peak during ``fit()``, as a fraction of X.nbytes."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fit()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / X.nbytes
+
+
+def bench_memory(sizes):
+    n, d = sizes["memory"]
+    X, y = _classification(n, d, np.float32)
+    y_reg = (X[:, 0] + 0.5 * X[:, 1]).astype(np.float64)
+    rows = []
+    cases = [
+        (SigmoidSSEClassifier, y, {}, 0.1),
+        (LogisticCEClassifier, y, {}, 0.1),
+        (TinyMLPRegressor, y_reg, {"n_hidden": 8}, 0.5),
+    ]
+    for Estimator, target, params, limit in cases:
+        model = Estimator(solver="gd", max_iter=2, tol=0, **params)
+        fraction = peak_fraction(lambda m=model, t=target: m.fit(X, t), X)
+        rows.append(
+            {
+                "case": f"memory {Estimator.__name__}{params or ''}",
+                "ours": fraction,
+                "theirs": None,
+                "against": f"X.nbytes = {X.nbytes / 2**20:.0f} MiB",
+                "target": limit,
+                "quality": f"peak {fraction * X.nbytes / 2**20:.1f} MiB",
+                "quality_ok": True,
+            }
+        )
+    return rows
+
+
+CASES = {
+    "lbfgs": lambda sizes, repeats: [bench_lbfgs(sizes, repeats)],
+    "sgd": lambda sizes, repeats: [bench_sgd(sizes, repeats)],
+    "gd": lambda sizes, repeats: [bench_gd(sizes, repeats)],
+    "float32": lambda sizes, repeats: [bench_float32(sizes, repeats)],
+    "memory": lambda sizes, repeats: bench_memory(sizes),
+}
+
+
+def describe_machine():
+    """Which BLAS runs, with how many threads, and how busy the machine is."""
+    lines = [f"python {sys.version.split()[0]}, numpy {np.__version__}"]
+    for pool in threadpool_info():
+        lines.append(
+            f"{pool['user_api']}: {pool['internal_api']} {pool.get('version')} "
+            f"({pool.get('architecture', '-')}), {pool['num_threads']} threads"
+        )
+    env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP"))}
+    lines.append(f"environment: {env or 'no OPENBLAS_* or OMP_* variables'}")
+    lines.append(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
+    return lines
+
+
+def print_table(rows):
+    header = (
+        f"{'case':<38} {'ours':>10} {'theirs':>10} {'ratio':>7} {'target':>7}  "
+        f"{'met':<4} against; quality"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        if row["theirs"] is None:  # a memory row: ours is already the ratio
+            ratio, ours, theirs = row["ours"], "", ""
+        else:
+            ratio = row["ours"] / row["theirs"]
+            ours, theirs = f"{row['ours']:.4f}s", f"{row['theirs']:.4f}s"
+        met = ratio <= row["target"] and row["quality_ok"]
+        print(
+            f"{row['case']:<38} {ours:>10} {theirs:>10} {ratio:>7.3f} "
+            f"{row['target']:>7.3f}  {'yes' if met else 'NO':<4} "
+            f"{row['against']}; {row['quality']}"
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=CASES,
+        help="run only this case (may be repeated); all of them by default",
+    )
+    args = parser.parse_args(argv)
+    cases = args.case or list(CASES)
+    sizes = QUICK if args.quick else FULL
+    repeats = sizes["repeats"]
+    for line in describe_machine():
+        print(line)
+    print(f"medians of {repeats} runs each, A B A B; ratio = ours / theirs\n")
+    start = time.perf_counter()
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for case in cases:
+            rows.extend(CASES[case](sizes, repeats))
+    print_table(rows)
+    print(f"\n{time.perf_counter() - start:.0f} s; load average now {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
