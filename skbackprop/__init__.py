@@ -1,6 +1,7 @@
 """skbackprop: scikit-learn estimators trained by hand-derived backpropagation.
 
-The gradients are those of ``seed/derivations.md``, coded once in
+The gradients are those of the project's seed derivation (written out on the
+documentation's derivation page), coded once in
 :mod:`skbackprop.backprop` and checked against finite differences by
 :mod:`skbackprop.gradcheck`.
 """

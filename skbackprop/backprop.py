@@ -1,7 +1,8 @@
 """The seed's derivations as code: forward pass, loss and gradient, one function each.
 
-Every function here is the batched form of one section of ``seed/derivations.md``:
-for a design matrix ``X`` of ``n`` rows it returns the mean over the rows of the
+Every function here is the batched form of one section of the seed derivation
+(written out, equation by equation, on the documentation's derivation page): for
+a design matrix ``X`` of ``n`` rows it returns the mean over the rows of the
 seed's per-sample loss ``E`` and the gradient of that mean with respect to each
 parameter. Called with only its positional arguments, a function is the seed
 exactly: no bias, no penalty, no weights. The keyword arguments add what the
