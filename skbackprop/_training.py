@@ -5,13 +5,25 @@ Every estimator and every solver trains through :func:`train`. It knows a
 :mod:`skbackprop._optim`; the estimators supply those and unpack the result.
 """
 
+import inspect
+import os
+import sys
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from skbackprop._callbacks import with_callbacks
 from skbackprop._optim import minimize_lbfgs
+
+# A ConvergenceWarning passes over the frames of skbackprop and of the wrapper
+# that scikit-learn's callback API puts around fit, to point at the user's code.
+_LIBRARY_DIRS = tuple(
+    str(Path(inspect.getfile(module)).parent) + os.sep
+    for module in (minimize_lbfgs, with_callbacks)
+)
 
 # A full-batch loss and gradient is summed over blocks of rows of X of about this
 # many bytes: the arrays between the forward and the backward pass then grow with
@@ -198,12 +210,10 @@ def train(
             no_improvement = 0
     else:
         if check_convergence:
-            warnings.warn(
+            _warn_not_converged(
                 f"Stopped after max_iter={max_iter} iterations without converging "
                 f"(tol={tol}) with learning_rate={optimizer.learning_rate:g}; "
-                "raise max_iter or the learning_rate.",
-                ConvergenceWarning,
-                stacklevel=3,
+                "raise max_iter or the learning_rate."
             )
 
     if best_params is not None:
@@ -353,12 +363,22 @@ def _train_lbfgs(
     for param, new in zip(params, found):
         param[...] = new
     if result.status == 1:
-        warnings.warn(
+        _warn_not_converged(
             f"L-BFGS stopped after max_iter={max_iter} iterations without "
-            f"converging (tol={tol}); raise max_iter or scale the data.",
-            ConvergenceWarning,
-            stacklevel=3,
+            f"converging (tol={tol}); raise max_iter or scale the data."
         )
+
+
+def _warn_not_converged(message):
+    """Warn with a ConvergenceWarning that points at the caller of ``fit``.
+
+    The stack level skips skbackprop's own frames and scikit-learn's callback
+    wrapper around ``fit``, however many there are.
+    """
+    frame, stacklevel = sys._getframe(1), 2  # stacklevel 2 is our caller
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+        frame, stacklevel = frame.f_back, stacklevel + 1
+    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)
 
 
 def _check_finite(loss, params, learning_rate, iteration):

@@ -779,6 +779,14 @@ def test_convergence_warning_when_max_iter_ends_the_fit(Estimator, solver):
         Estimator(solver=solver, max_iter=3, random_state=0).fit(X, y)
 
 
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_convergence_warning_points_at_the_line_that_called_fit(solver):
+    X, y = _cancer()
+    with pytest.warns(ConvergenceWarning) as record:
+        LogisticCEClassifier(solver=solver, max_iter=3).fit(X, y)
+    assert record[0].filename == __file__
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
 def test_no_convergence_warning_when_the_fit_converges(Estimator, solver):
