@@ -9,6 +9,7 @@ import inspect
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +56,8 @@ class TrainingHistory:
 class Validation:
     """Held-out rows and how to score the parameters on them."""
 
-    score: callable  # params -> the estimator's score (accuracy or R^2)
-    loss: callable  # params -> the mean loss on the held-out rows
+    score: Callable  # params -> the estimator's score (accuracy or R^2)
+    loss: Callable  # params -> the mean loss on the held-out rows
 
 
 def train(

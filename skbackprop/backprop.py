@@ -148,7 +148,7 @@ def sigmoid_sse_grad(
         _check_arguments(X, y, {"W": W}, sample_weight, fit_intercept)
     y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
     residual = y - y_hat
-    row_weight = _row_weights(X.shape[0], sample_weight, y_hat.dtype)
+    row_weight = _row_weights(sample_weight, y_hat.dtype)
     loss = 0.5 * _weighted_sum_of_squares(row_weight, residual)  # eq. (23)
     # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
     delta = -residual * y_hat * (1 - y_hat)
@@ -220,7 +220,7 @@ def logistic_ce_grad(
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, fit_intercept)
     z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
-    row_weight = _row_weights(X.shape[0], sample_weight, z.dtype)
+    row_weight = _row_weights(sample_weight, z.dtype)
     if z.ndim == 1:
         # With e = exp(-|z|) <= 1, log(1 + e) is finite for any z, and so are
         # log sigma(z) = min(z, 0) - log(1 + e) and log(1 - sigma(z)) =
@@ -317,7 +317,7 @@ def tiny_mlp_grad(
     h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
     # The output is linear, so its delta is dE/dy_hat = -(y - y_hat), eq. (76).
     delta2 = y_hat - y
-    row_weight = _row_weights(X.shape[0], sample_weight, y_hat.dtype)
+    row_weight = _row_weights(sample_weight, y_hat.dtype)
     loss = 0.5 * _weighted_sum_of_squares(row_weight, delta2)  # eq. (74)
     delta2 = _weigh_rows(delta2, row_weight)
     grad2 = _linear_backward(h, delta2, fit_intercept)  # eq. (77)
@@ -397,7 +397,7 @@ def _sigmoid(z):
     return expit(z, out=z)
 
 
-def _row_weights(n_samples, sample_weight, dtype):
+def _row_weights(sample_weight, dtype):
     """Weights that turn a sum over rows into the (weighted) mean."""
     if sample_weight is None:
         return None
