@@ -1,18 +1,16 @@
 """Beyond one machine: a Dask cluster through joblib, and training block by block."""
 
+import dask.array as da
+import distributed
 import numpy as np
 import pytest
+from joblib import parallel_config
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-da = pytest.importorskip("dask.array")
-distributed = pytest.importorskip("distributed")
-
-from joblib import parallel_config  # noqa: E402
-from sklearn.datasets import make_classification  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from skbackprop import LogisticCEClassifier, TinyMLPRegressor  # noqa: E402
+from skbackprop import LogisticCEClassifier, TinyMLPRegressor
 
 
 def learning_rate_search():
@@ -87,21 +85,3 @@ def test_a_regressor_learns_from_blocks_computed_lazily():
 
     X_test, y_test = X[:2_000].compute(), y[:2_000].compute()
     assert reg.score(X_test, y_test) > 0.9
-
-
-def test_dask_ml_incremental_wraps_partial_fit():
-    wrappers = pytest.importorskip("dask_ml.wrappers")
-    X, y = make_classification(n_samples=400, n_features=6, random_state=0)
-    dX = da.from_array(X, chunks=(100, -1))
-    dy = da.from_array(y, chunks=100)
-    incremental = wrappers.Incremental(
-        LogisticCEClassifier(solver="sgd", random_state=0), shuffle_blocks=False
-    )
-    by_hand = LogisticCEClassifier(solver="sgd", random_state=0)
-
-    incremental.fit(dX, dy, classes=[0, 1])
-    for X_block, y_block in blocks(dX, dy):
-        by_hand.partial_fit(X_block, y_block, classes=[0, 1])
-
-    np.testing.assert_array_equal(incremental.estimator_.coef_, by_hand.coef_)
-    np.testing.assert_array_equal(incremental.predict(dX).compute(), by_hand.predict(X))

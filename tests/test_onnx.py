@@ -1,17 +1,15 @@
 """ONNX export: skl2onnx converts the estimators, onnxruntime runs them."""
 
 import numpy as np
+import onnxruntime as ort
 import pytest
-
-skl2onnx = pytest.importorskip("skl2onnx")
-ort = pytest.importorskip("onnxruntime")
-
-from sklearn.datasets import make_classification, make_regression  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+import skl2onnx
+from sklearn.datasets import make_classification, make_regression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import skbackprop.onnx  # noqa: E402, F401  (registers the converters)
-from skbackprop import (  # noqa: E402
+from skbackprop import (
     LogisticCEClassifier,
     SigmoidSSEClassifier,
     TinyMLPRegressor,

@@ -4,15 +4,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+import skops.io as sio
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-sio = pytest.importorskip("skops.io")
-
-from sklearn.base import clone  # noqa: E402
-from sklearn.datasets import make_classification, make_regression  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from skbackprop import (  # noqa: E402
+from skbackprop import (
     LogisticCEClassifier,
     SigmoidSSEClassifier,
     TinyMLPRegressor,

@@ -303,7 +303,8 @@ def test_failed_first_partial_fit_leaves_the_classifier_unfitted(Classifier):
 
 
 def test_failed_refit_with_new_feature_names_keeps_the_old_names():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     X, y = _data(LogisticCEClassifier)
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     classifier = LogisticCEClassifier(max_iter=10).fit(frame, y)
