@@ -44,7 +44,9 @@ class FitMonitor:
         self._fitted_attributes = fitted_attributes
         self._context = None
         self._epoch = None
-        if hasattr(estimator, "_init_callback_context"):
+        # Without callbacks there is no one to tell: a context per epoch would
+        # cost more than a small epoch itself.
+        if getattr(estimator, "_skl_callbacks", None):
             self._context = estimator._init_callback_context(max_subtasks=max_iter)
             self._context.call_on_fit_task_begin(estimator=estimator, **self._data)
 
