@@ -155,6 +155,10 @@ def train(
     best_params = None
     no_improvement = 0
     first_epoch = history.n_iter
+    if validation is not None:
+        # The held-out rows are drawn anew for each fit: a warm start's best
+        # score on other rows is no bar for these.
+        history.best_validation_score = -np.inf
     for _ in range(max_iter):
         monitor.epoch_begins()
         # A step too large overflows on its way to a non-finite loss or weight;

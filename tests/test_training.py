@@ -805,3 +805,15 @@ def test_clone_of_a_diverged_estimator_fits_normally():
         model.fit(X, y)
     refit = clone(model).set_params(learning_rate=0.1).fit(X, y)
     assert refit.score(X, y) > 0.95
+
+
+def test_warm_start_with_early_stopping_keeps_this_fits_best_weights():
+    X, y = _cancer()
+    model = LogisticCEClassifier(
+        early_stopping=True, warm_start=True, max_iter=30, random_state=0
+    )
+    model.fit(X, y)
+    model.set_params(random_state=1).fit(X, y)
+    # the bar is this fit's own best score, on its own held-out rows
+    this_fit = model.validation_scores_[-model.n_iter_ :]
+    assert model.best_validation_score_ == max(this_fit)
