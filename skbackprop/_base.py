@@ -264,25 +264,20 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _split_validation(self, X, y, targets, sample_weight, rng):
         """Hold out ``validation_fraction`` of the rows (stratified for classifiers)."""
-        weights = (
-            np.ones(X.shape[0], dtype=X.dtype)
-            if sample_weight is None
-            else sample_weight
-        )
-        X, X_val, targets, t_val, weights, weights_val = train_test_split(
-            X,
-            targets,
-            weights,
+        train, held_out = train_test_split(
+            np.arange(X.shape[0]),
             test_size=self.validation_fraction,
             random_state=rng,
             stratify=y if self._is_classifier else None,
         )
-        sw_val = None if sample_weight is None else weights_val
+        X_val, t_val = X[held_out], targets[held_out]
+        sw_val = None if sample_weight is None else sample_weight[held_out]
         validation = Validation(
             score=lambda params: self._score_params(X_val, t_val, sw_val, params),
             loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
         )
-        return X, targets, None if sample_weight is None else weights, validation
+        sample_weight = None if sample_weight is None else sample_weight[train]
+        return X[train], targets[train], sample_weight, validation
 
     def _validate_X_predict(self, X):
         """Check a fitted model and the rows it is asked to predict."""
