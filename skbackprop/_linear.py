@@ -244,7 +244,12 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return weights if sample_weight is None else weights * sample_weight
 
     def _init_params(self, n_features, targets, sample_weight, rng, dtype):
-        """Zero weights: the losses are convex in W, so no symmetry to break."""
+        """Zero weights: with no hidden units, there is no symmetry to break.
+
+        (Cross-entropy is convex in W, so the start does not matter for where
+        it ends; squared error on a sigmoid is not, and W = 0, where every
+        sigmoid sits at 1/2 and learns fastest, is a good place to start it.)
+        """
         shape = (n_features + self.fit_intercept,) + targets.shape[1:]
         return [np.zeros(shape, dtype=dtype)]
 
