@@ -296,6 +296,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
+def stack_intercept(coef, intercept):
+    """``coef`` with ``intercept`` as its last row, as the backprop functions take W."""
+    return np.concatenate([coef, np.reshape(intercept, (1,) + coef.shape[1:])])
+
+
 def supports_partial_fit(estimator):
     """Whether ``partial_fit`` exists: for every solver but L-BFGS.
 

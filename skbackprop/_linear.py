@@ -7,7 +7,7 @@ from sklearn.utils import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
-from skbackprop._base import BaseBackprop, supports_partial_fit
+from skbackprop._base import BaseBackprop, stack_intercept, supports_partial_fit
 from skbackprop._callbacks import with_callbacks
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
@@ -266,7 +266,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
     def _fitted_params(self):
         W = self.coef_.T
         if self.fit_intercept:
-            W = np.vstack([W, self.intercept_])
+            W = stack_intercept(W, self.intercept_)
         return [W.ravel() if self.classes_.shape[0] == 2 else W]
 
 

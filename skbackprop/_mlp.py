@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
-from skbackprop._base import BaseBackprop, supports_partial_fit
+from skbackprop._base import BaseBackprop, stack_intercept, supports_partial_fit
 from skbackprop._callbacks import with_callbacks
 from skbackprop.backprop import tiny_mlp_forward, tiny_mlp_grad
 
@@ -215,9 +215,7 @@ default="constant"
         """
         X = self._validate_X_predict(X)
         W1, W2 = (
-            np.concatenate([coef, np.reshape(intercept, (1,) + coef.shape[1:])])
-            if self.fit_intercept
-            else coef
+            stack_intercept(coef, intercept) if self.fit_intercept else coef
             for coef, intercept in zip(self.coefs_, self.intercepts_)
         )
         return tiny_mlp_forward(X, W1, W2, fit_intercept=self.fit_intercept)[1]
@@ -294,10 +292,7 @@ default="constant"
         if not self.fit_intercept:
             return [W1, W2]
         b2 = (self.intercepts_[1] - self._target_mean) / self._target_scale
-        return [
-            np.concatenate([W1, self.intercepts_[0][np.newaxis]]),
-            np.concatenate([W2, np.reshape(b2, (1,) + W2.shape[1:])]),
-        ]
+        return [stack_intercept(W1, self.intercepts_[0]), stack_intercept(W2, b2)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
