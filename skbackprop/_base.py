@@ -16,11 +16,27 @@ from skbackprop._callbacks import (
     FitMonitor,
     with_callbacks,
 )
-from skbackprop._optim import AdamOptimizer, SGDOptimizer
-from skbackprop._training import Validation, train
+from skbackprop._optim import AdamOptimizer, MonotoneGDOptimizer, SGDOptimizer
+from skbackprop._training import (
+    TrainingSettings,
+    Validation,
+    train_epochs,
+    train_lbfgs,
+    warn_not_converged,
+)
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
-LEARNING_RATE_SCHEDULES = ("constant", "invscaling", "adaptive")
+LEARNING_RATE_SCHEDULES = ("auto", "constant", "invscaling", "adaptive")
+# The momentum of "sgd", and of "gd" under a schedule other than "auto", when
+# momentum="auto": MLPRegressor's.
+SGD_MOMENTUM = 0.9
+# learning_rate="auto": the largest step of "gd", whose backtracking halves it
+# as often as the curvature asks (a few epochs at most on scaled data), and the
+# constant steps of the other rules, none of which adapts it.
+AUTO_LEARNING_RATES = {"backtracking": 10.0, "sgd": 0.1, "adam": 0.01}
+# early_stopping="auto" holds out rows when at least this many would be: fewer
+# score too coarsely to choose an epoch by.
+MIN_AUTO_VALIDATION = 20
 
 # name -> (type, smallest, largest, closed ends); checked in fit, not __init__.
 _NUMERIC_PARAMS = {
@@ -38,6 +54,8 @@ _NUMERIC_PARAMS = {
     "verbose": (Integral, 0, None, "left"),
     "n_hidden": (Integral, 1, None, "left"),
 }
+# Numeric parameters that also take "auto".
+_AUTO_PARAMS = ("learning_rate", "momentum", "early_stopping")
 _BOOLEAN_PARAMS = (
     "fit_intercept",
     "early_stopping",
@@ -99,6 +117,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 multi_output=self._multi_output,
                 y_numeric=not self._is_classifier,
             )
+            _check_feature_scale(X)
             targets, sample_weight = self._encode_targets(
                 y,
                 self._sample_weight(sample_weight, X),
@@ -119,69 +138,126 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
             validation = None
             # L-BFGS has no epochs to stop between: it always uses every row.
-            if self.early_stopping and not partial and self.solver != "lbfgs":
+            if self._early_stopping(X.shape[0]) and not partial:
                 X, targets, sample_weight, validation = self._split_validation(
                     X, y, targets, sample_weight, rng
                 )
 
-            optimizer = self._make_optimizer(params)
-            previous = getattr(self, "_optimizer", None) if continuing else None
-            if type(previous) is type(optimizer) and optimizer is not None:
-                optimizer.resume_from(previous)
-
             n_iter_before = 0 if history is None else history.n_iter
-            max_iter = 1 if partial else self.max_iter
-            monitor = FitMonitor(
-                self,
+            history, optimizer = self._train(
+                params,
                 X,
                 y,
-                max_iter + (self.solver == "lbfgs"),
-                self._fitted_attributes,
+                targets,
+                sample_weight,
+                rng=rng,
+                validation=validation,
+                history=history,
+                partial=partial,
+                previous=getattr(self, "_optimizer", None) if continuing else None,
             )
-            history = train(
+            if not partial:
+                # Features near the float maximum overflow to |z| = inf: saturated.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    self._warn_if_saturated(
+                        _sample_rows(X), _sample_rows(targets), params
+                    )
+            self._set_fitted(params, history, optimizer, n_iter_before, validation)
+        return self
+
+    def _train(
+        self,
+        params,
+        X,
+        y,
+        targets,
+        sample_weight,
+        *,
+        rng,
+        validation,
+        history,
+        partial,
+        previous,
+    ):
+        """Train ``params`` in place with the solver's family of loop.
+
+        Returns the history and the optimizer (None for L-BFGS), whose state a
+        warm start or the next ``partial_fit`` continues from ``previous``.
+        """
+        settings = TrainingSettings(
+            max_iter=1 if partial else self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            batch_size=self._batch_size(X.shape[0]),
+            shuffle=self.shuffle,
+            verbose=self.verbose,
+            check_convergence=not partial,
+        )
+        monitor = FitMonitor(self, X, y, settings.max_iter, self._fitted_attributes)
+        if self.solver == "lbfgs":
+            history = train_lbfgs(
+                self._loss_grad,
+                params,
+                X,
+                targets,
+                sample_weight,
+                settings,
+                monitor=monitor,
+                history=history,
+            )
+            optimizer = None
+        else:
+            optimizer = self._make_optimizer(params, partial=partial)
+            if type(previous) is type(optimizer):
+                optimizer.resume_from(previous)
+            history = train_epochs(
                 self._loss_grad,
                 params,
                 optimizer,
                 X,
                 targets,
                 sample_weight,
-                max_iter=max_iter,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                batch_size=self._batch_size(X.shape[0]),
-                shuffle=self.shuffle,
+                settings,
                 rng=rng,
+                monitor=monitor,
                 validation=validation,
                 history=history,
-                verbose=self.verbose,
-                monitor=monitor,
-                check_convergence=not partial,
             )
-            monitor.fit_ends(params)
+        monitor.fit_ends(params)
+        return history, optimizer
 
-            vars(self).update(self._fitted_attributes(params))
-            self._optimizer = optimizer
-            self._history = history
-            self.n_iter_ = history.n_iter - n_iter_before
-            self.t_ = history.t
-            self.loss_curve_ = list(history.loss_curve)
-            if validation is None:
-                self.best_loss_ = history.best_loss
-                self.validation_scores_ = None
-                self.validation_loss_curve_ = None
-                self.best_validation_score_ = None
-            else:
-                self.best_loss_ = None
-                self.validation_scores_ = list(history.validation_scores)
-                self.validation_loss_curve_ = list(history.validation_loss_curve)
-                self.best_validation_score_ = history.best_validation_score
-        return self
+    def _set_fitted(self, params, history, optimizer, n_iter_before, validation):
+        """Set the fitted attributes from the trained parameters and history."""
+        vars(self).update(self._fitted_attributes(params))
+        self._optimizer = optimizer
+        self._history = history
+        self.n_iter_ = history.n_iter - n_iter_before
+        self.t_ = history.t
+        self.loss_curve_ = list(history.loss_curve)
+        if validation is None:
+            self.best_loss_ = history.best_loss
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        else:
+            self.best_loss_ = None
+            self.validation_scores_ = list(history.validation_scores)
+            self.validation_loss_curve_ = list(history.validation_loss_curve)
+            self.best_validation_score_ = history.best_validation_score
+
+    def _warn_if_saturated(self, X, targets, params):
+        """Warn when sigmoids stuck at 0 or 1 keep the fit from learning.
+
+        A model whose gradient carries a sigmoid's derivative σ(1 − σ) learns
+        nothing from where that derivative vanishes; unscaled features are the
+        usual cause. Models without such a factor have nothing to check.
+        """
 
     def _check_params(self):
         """Check every hyperparameter's type and range before any work."""
         params = self.get_params(deep=False)
         for name, (kind, low, high, closed) in _NUMERIC_PARAMS.items():
-            if name not in params:
+            if name not in params or (name in _AUTO_PARAMS and params[name] == "auto"):
                 continue
             value = params[name]
             # bool is an int to Python, but True hidden units is a mistake.
@@ -193,6 +269,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             if not np.isfinite(value):  # NaN passes every comparison above
                 raise ValueError(f"{name} must be finite, got {value!r}.")
         for name in _BOOLEAN_PARAMS:
+            if name in _AUTO_PARAMS and params.get(name) == "auto":
+                continue
             if name in params and not isinstance(params[name], (bool, np.bool_)):
                 raise TypeError(f"{name} must be a bool, got {params[name]!r}.")
         for name, choices in _CHOICE_PARAMS.items():
@@ -214,29 +292,67 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             check_scalar(batch_size, "batch_size", Integral, min_val=1)
 
     def _batch_size(self, n_samples):
-        """Rows per update: the full batch for 'gd' and 'lbfgs'."""
+        """Rows per update: None, the full batch, for 'gd' and 'lbfgs'."""
         if self.solver in ("gd", "lbfgs"):
             return None
         if self.batch_size == "auto":
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _make_optimizer(self, params):
-        """The update rule the solver names; None for L-BFGS."""
-        if self.solver == "lbfgs":
-            return None
+    def _make_optimizer(self, params, *, partial=False):
+        """The update rule of "gd", "sgd" or "adam", with its settings.
+
+        ``partial_fit`` sees each chunk once: "gd" cannot backtrack on it, and
+        takes the constant steps of its other schedules instead.
+        """
         if self.solver == "adam":
             return AdamOptimizer(
-                params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon
+                params,
+                self._learning_rate("adam"),
+                self.beta_1,
+                self.beta_2,
+                self.epsilon,
+            )
+        if (
+            self.solver == "gd"
+            and self.learning_rate_schedule == "auto"
+            and not partial
+        ):
+            return MonotoneGDOptimizer(
+                params,
+                self._learning_rate("backtracking"),
+                momentum=None if self.momentum == "auto" else self.momentum,
+                nesterov=self.nesterovs_momentum,
             )
         return SGDOptimizer(
             params,
-            self.learning_rate,
-            momentum=self.momentum,
+            self._learning_rate("sgd"),
+            momentum=SGD_MOMENTUM if self.momentum == "auto" else self.momentum,
             nesterov=self.nesterovs_momentum,
-            schedule=self.learning_rate_schedule,
+            schedule=(
+                "constant"
+                if self.learning_rate_schedule == "auto"
+                else self.learning_rate_schedule
+            ),
             power_t=self.power_t,
         )
+
+    def _early_stopping(self, n_samples):
+        """Whether to hold out rows; ``"auto"`` does when 20 or more would be.
+
+        L-BFGS has no epochs to stop between: it always uses every row.
+        """
+        if self.solver == "lbfgs":
+            return False
+        if self.early_stopping == "auto":
+            return np.ceil(self.validation_fraction * n_samples) >= MIN_AUTO_VALIDATION
+        return self.early_stopping
+
+    def _learning_rate(self, rule):
+        """``learning_rate``, or the one that ``"auto"`` gives this update rule."""
+        if self.learning_rate == "auto":
+            return AUTO_LEARNING_RATES[rule]
+        return self.learning_rate
 
     def _sample_weight(self, sample_weight, X):
         """Validated sample weights, or None when every row weighs the same."""
@@ -294,6 +410,56 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+# A sigmoid at |z| > SATURATED_Z has a derivative below 5e-5: flat.
+SATURATED_Z = 10.0
+# The saturation checks look at a sample of this many rows at most: a share
+# to within a percent or two, and a copy of X no larger than that.
+SATURATION_SAMPLE = 2_000
+
+
+def _sample_rows(array):
+    """Every k-th row, at most ``SATURATION_SAMPLE`` of them (a view when dense)."""
+    step = -(-array.shape[0] // SATURATION_SAMPLE)
+    return array if step == 1 else array[::step]
+
+
+def warn_saturated(fraction, what, why):
+    """A ConvergenceWarning that names feature scaling, for a saturated fit.
+
+    Parameters
+    ----------
+    fraction : float
+        The share of sigmoids saturated.
+    what : str
+        What is saturated, as a phrase.
+    why : str
+        Why that keeps the model from learning.
+    """
+    warn_not_converged(
+        f"{fraction:.0%} of {what} are saturated (|z| > {SATURATED_Z:g}, where "
+        f"σ(z)(1 − σ(z)) < 5e-5): {why} Scale the features, for example with "
+        "sklearn.preprocessing.StandardScaler."
+    )
+
+
+def _check_feature_scale(X):
+    """Refuse features whose squares overflow: no step size could train on them.
+
+    The curvature of every loss here grows with the squares of the features
+    (``X^T X``); past the square root of the dtype's maximum it is no number.
+    """
+    values = X.data if hasattr(X, "tocsr") else X
+    if values.size == 0:
+        return
+    largest = max(abs(float(values.max())), abs(float(values.min())))
+    if largest > np.sqrt(np.finfo(X.dtype).max):
+        raise ValueError(
+            f"X holds values up to {largest:.3g}, whose squares overflow "
+            f"{X.dtype}: no learning rate can train on them. Scale the features, "
+            "for example with sklearn.preprocessing.StandardScaler."
+        )
 
 
 def stack_intercept(coef, intercept):

@@ -72,6 +72,34 @@ class SGDOptimizer:
             else:
                 param += velocity
 
+    def accept(self, params, loss, grads):
+        """Every point is kept: the rule steps on from wherever it is.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters just evaluated.
+        loss : float
+            The full-batch loss there.
+        grads : list of ndarray
+            Its gradients.
+
+        Returns
+        -------
+        loss, grads : float, list of ndarray
+            ``loss`` and ``grads``, unchanged.
+        """
+        return loss, grads
+
+    def finish(self, params):
+        """End a fit where the last step left ``params``.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters.
+        """
+
     def iteration_ends(self, time_step):
         """Update the step size after an epoch that ends at sample ``time_step``.
 
@@ -166,6 +194,9 @@ class AdamOptimizer:
             v += (1 - self.beta_2) * grad * grad
             param -= step * m / (np.sqrt(v) + self.epsilon)
 
+    accept = SGDOptimizer.accept
+    finish = SGDOptimizer.finish
+
     def iteration_ends(self, time_step):
         """Adam keeps its step size; present for a uniform optimizer interface.
 
@@ -196,6 +227,123 @@ class AdamOptimizer:
         self.t = previous.t
         self.ms = [m.copy() for m in previous.ms]
         self.vs = [v.copy() for v in previous.vs]
+
+
+class MonotoneGDOptimizer(SGDOptimizer):
+    r"""Full-batch descent with momentum that never keeps a step up the loss.
+
+    Each step is the momentum step of :class:`SGDOptimizer`, from the point
+    the last full-batch evaluation kept. A point whose loss is higher than the
+    last kept one is rejected: the parameters go back, the momentum restarts
+    from rest (O'Donoghue and Candès, "Adaptive restart for accelerated
+    gradient schemes", 2015), and if the rejected step was itself taken from
+    rest, a plain gradient step too long for the curvature there, the step
+    size is halved (backtracking). ``learning_rate`` is thus the largest step
+    size; the curvature of the loss decides how much of it is used.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The parameters, to size the velocities.
+    learning_rate : float
+        The initial and largest step size :math:`\eta`.
+    momentum : float or None, default=None
+        A constant momentum :math:`\mu`; None for Nesterov's sequence
+        :math:`\mu_k = k / (k + 3)`, with :math:`k` the steps since the last
+        restart, which accelerates gradient descent to the optimal rate of
+        first-order methods.
+    nesterov : bool, default=True
+        Whether to use Nesterov's momentum.
+    """
+
+    # Below this fraction of learning_rate, the halved step no longer lowers
+    # the loss by more than its rounding error: nothing is left to gain.
+    SMALLEST_STEP = 2.0**-40
+
+    def __init__(self, params, learning_rate, momentum=None, nesterov=True):
+        super().__init__(params, learning_rate, nesterov=nesterov)
+        self.constant_momentum = momentum
+        self.steps_since_restart = 0
+        self._kept = None
+
+    @property
+    def exhausted(self):
+        """Whether backtracking shrank the step below any use."""
+        return self.learning_rate < self.SMALLEST_STEP * self.learning_rate_init
+
+    def accept(self, params, loss, grads):
+        """Keep the point just evaluated, or go back to the last one kept.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters just evaluated; restored in place if rejected.
+        loss : float
+            The full-batch loss there.
+        grads : list of ndarray
+            Its gradients.
+
+        Returns
+        -------
+        loss, grads : float, list of ndarray
+            The loss and gradients of the point kept, to step from.
+        """
+        if self._kept is None or loss <= self._kept[1]:
+            self._kept = ([p.copy() for p in params], loss, grads)
+            return loss, grads
+        kept_params, kept_loss, kept_grads = self._kept
+        for param, kept in zip(params, kept_params):
+            param[...] = kept
+        if self.steps_since_restart == 1:  # a step from rest went up: too long
+            self.learning_rate /= 2
+        self.steps_since_restart = 0
+        for velocity in self.velocities:
+            velocity[...] = 0
+        return kept_loss, kept_grads
+
+    def finish(self, params):
+        """End a fit at the point kept, not after a last step never evaluated.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters, set in place to the point kept.
+        """
+        if self._kept is not None:
+            for param, kept in zip(params, self._kept[0]):
+                param[...] = kept
+
+    def update_params(self, params, grads):
+        """Take one momentum step from the point kept, in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters.
+        grads : list of ndarray
+            Their gradients, in the same order.
+        """
+        k = self.steps_since_restart
+        self.momentum = (
+            k / (k + 3) if self.constant_momentum is None else self.constant_momentum
+        )
+        self.steps_since_restart += 1
+        super().update_params(params, grads)
+
+    def resume_from(self, previous):
+        """Carry over the velocities, step size and momentum of an earlier fit.
+
+        The point it kept is not carried: a warm start may bring other rows,
+        whose loss is no bar for these.
+
+        Parameters
+        ----------
+        previous : MonotoneGDOptimizer
+            The optimizer of the fit to continue.
+        """
+        self.velocities = [v.copy() for v in previous.velocities]
+        self.learning_rate = previous.learning_rate
+        self.steps_since_restart = previous.steps_since_restart
 
 
 def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):

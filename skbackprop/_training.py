@@ -1,14 +1,18 @@
-"""The one training loop: epochs, mini-batches, stopping, history, the guards.
+"""The training loops: epochs of an update rule, or scipy's L-BFGS.
 
-Every estimator and every solver trains through :func:`train`. It knows a
-``loss_grad`` function, a list of parameter arrays and an optimizer from
-:mod:`skbackprop._optim`; the estimators supply those and unpack the result.
+Every estimator trains through one of two functions, by solver family:
+:func:`train_epochs` runs an update rule of :mod:`skbackprop._optim` ("gd",
+"sgd", "adam") epoch by epoch, with the stopping rules, the history and the
+guards; :func:`train_lbfgs` hands the full-batch loss and gradient to scipy.
+Both know a ``loss_grad`` function and a list of parameter arrays; the
+estimators supply those and unpack the result.
 """
 
 import inspect
 import os
 import sys
 import warnings
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +43,41 @@ BLOCK_BYTES = 2**23
 LBFGS_BLOCK_BYTES = 2**20
 
 
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How an epoch trainer runs and when it stops: the estimator's settings.
+
+    Attributes
+    ----------
+    max_iter : int
+        The most epochs (L-BFGS: iterations).
+    tol : float
+        Full batch (``batch_size=None``) and L-BFGS: training has converged
+        once no gradient entry exceeds ``tol`` in absolute value. Mini-batches:
+        the least improvement of the loss that counts. Early stopping: the
+        least improvement of the validation score that counts.
+    n_iter_no_change : int
+        Epochs without such an improvement before training stops.
+    batch_size : int or None
+        Rows per update; None for the full batch, one step per epoch.
+    shuffle : bool
+        Whether to shuffle the rows before each epoch of mini-batches.
+    verbose : int
+        Whether to print one line per epoch.
+    check_convergence : bool
+        Whether to stop on ``tol`` and warn when ``max_iter`` ends the fit;
+        ``partial_fit`` turns it off.
+    """
+
+    max_iter: int
+    tol: float
+    n_iter_no_change: int
+    batch_size: int | None = None
+    shuffle: bool = False
+    verbose: int = 0
+    check_convergence: bool = True
+
+
 @dataclass
 class TrainingHistory:
     """What a fit records, epoch by epoch (or L-BFGS iteration by iteration)."""
@@ -60,68 +99,112 @@ class Validation:
     loss: Callable  # params -> the mean loss on the held-out rows
 
 
-def train(
+class _Improvement:
+    """Whether training still improves, and the best weights so far.
+
+    Training has stopped improving when its best so far has improved by less
+    than ``tol`` over the last ``n_iter_no_change`` epochs: a slow but steady
+    descent goes on, a plateau or an oscillation around one stops. With
+    held-out rows, their score decides and the best-scoring weights are kept;
+    without, the training loss decides.
+    """
+
+    def __init__(self, tol, n_iter_no_change, history, validation):
+        self.tol = tol
+        self.history = history
+        self.validation = validation
+        # The best so far (a score: higher is better) after each recent epoch.
+        self.bests = deque(maxlen=n_iter_no_change + 1)
+        self.best_params = None
+        if validation is not None:
+            # The held-out rows are drawn anew for each fit: a warm start's best
+            # score on other rows is no bar for these.
+            history.best_validation_score = -np.inf
+
+    def record(self, loss, params):
+        """Record one epoch's loss (and validation score)."""
+        history = self.history
+        history.best_loss = min(history.best_loss, loss)
+        if self.validation is None:
+            self.bests.append(-history.best_loss)
+            return
+        score = self.validation.score(params)
+        history.validation_scores.append(score)
+        history.validation_loss_curve.append(self.validation.loss(params))
+        if score > history.best_validation_score:
+            history.best_validation_score = score
+            self.best_params = [p.copy() for p in params]
+        self.bests.append(history.best_validation_score)
+
+    @property
+    def stalled(self):
+        """Whether the best improved by less than ``tol`` over the recent epochs."""
+        return (
+            len(self.bests) == self.bests.maxlen
+            and self.bests[-1] <= self.bests[0] + self.tol
+        )
+
+    def restart(self):
+        """Count the recent epochs afresh, after the step size was lowered."""
+        last = self.bests[-1]
+        self.bests.clear()
+        self.bests.append(last)
+
+    def keep_best(self, params):
+        """Put the best-scoring weights back into ``params``, if there are any."""
+        if self.best_params is not None:
+            for param, best in zip(params, self.best_params):
+                param[...] = best
+
+
+def train_epochs(
     loss_grad,
     params,
     optimizer,
     X,
     y,
     sample_weight,
+    settings,
     *,
-    max_iter,
-    tol,
-    n_iter_no_change,
-    batch_size,
-    shuffle,
     rng,
+    monitor,
     validation=None,
     history=None,
-    verbose=0,
-    monitor=None,
-    check_convergence=True,
 ):
-    """Train ``params`` in place; return the history of the fit.
+    """Train ``params`` in place with an update rule, epoch by epoch.
+
+    A full batch (``settings.batch_size=None``) takes one step per epoch and
+    has converged once the largest gradient entry is at most ``settings.tol``;
+    mini-batches take a step per batch and stop when the loss has not improved
+    by ``tol`` for ``n_iter_no_change`` epochs. With ``validation``, the
+    held-out score decides instead, and the best-scoring weights are kept.
 
     Parameters
     ----------
     loss_grad : callable
         ``loss_grad(X, y, sample_weight, params) -> (loss, grads)``.
     params : list of ndarray
-        The parameters, updated in place (restored to the best validation
-        score's when ``validation`` is given).
-    optimizer : object or None
-        An optimizer of :mod:`skbackprop._optim`, or None for L-BFGS.
+        The parameters, updated in place.
+    optimizer : object
+        An update rule of :mod:`skbackprop._optim`.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Training rows.
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Encoded targets.
     sample_weight : ndarray of shape (n_samples,) or None
         Row weights.
-    max_iter : int
-        The most epochs (L-BFGS: iterations).
-    tol : float
-        The least improvement of the loss (or validation score) that counts.
-    n_iter_no_change : int
-        Epochs without such an improvement before training stops.
-    batch_size : int or None
-        Rows per update; None for the full batch.
-    shuffle : bool
-        Whether to shuffle the rows before each epoch of mini-batches.
+    settings : TrainingSettings
+        How long to train and when to stop.
     rng : numpy.random.RandomState
         Draws the shuffles.
+    monitor : FitMonitor
+        Told when each epoch begins and ends (scikit-learn's callbacks); training
+        stops when a callback asks for it.
     validation : Validation, default=None
         Held-out rows: when given, they decide when to stop and which weights
         to keep.
     history : TrainingHistory, default=None
         The history of a previous fit to append to.
-    verbose : int, default=0
-        Whether to print one line per epoch.
-    monitor : FitMonitor, default=None
-        Told when each epoch begins and ends (scikit-learn's callbacks); training
-        stops when a callback asks for it.
-    check_convergence : bool, default=True
-        Whether to stop on ``tol`` and warn when ``max_iter`` ends the fit;
-        ``partial_fit`` turns it off.
 
     Returns
     -------
@@ -135,109 +218,134 @@ def train(
         epoch after epoch until training stops.
     """
     history = TrainingHistory() if history is None else history
-    monitor = _SilentMonitor() if monitor is None else monitor
-    if optimizer is None:
-        _train_lbfgs(
-            loss_grad,
-            params,
-            X,
-            y,
-            sample_weight,
-            max_iter,
-            tol,
-            history,
-            verbose,
-            monitor,
-        )
-        return history
-
-    n_samples = X.shape[0]
-    best_params = None
-    no_improvement = 0
+    improvement = _Improvement(
+        settings.tol, settings.n_iter_no_change, history, validation
+    )
+    full_batch = settings.batch_size is None
     first_epoch = history.n_iter
-    if validation is not None:
-        # The held-out rows are drawn anew for each fit: a warm start's best
-        # score on other rows is no bar for these.
-        history.best_validation_score = -np.inf
-    for _ in range(max_iter):
+    for _ in range(settings.max_iter):
         monitor.epoch_begins()
         # A step too large overflows on its way to a non-finite loss or weight;
         # _check_finite then stops the fit with an error that says why.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = _run_epoch(
-                loss_grad,
-                params,
-                optimizer,
-                X,
-                y,
-                sample_weight,
-                batch_size,
-                shuffle,
-                rng,
-            )
+            if full_batch:
+                loss, converged = _full_batch_step(
+                    loss_grad, params, optimizer, X, y, sample_weight, settings
+                )
+            else:
+                loss, converged = (
+                    _mini_batch_epoch(
+                        loss_grad, params, optimizer, X, y, sample_weight, settings, rng
+                    ),
+                    False,
+                )
         _check_finite(loss, params, optimizer.learning_rate, history.n_iter + 1)
         history.n_iter += 1
-        history.t += n_samples
+        history.t += X.shape[0]
         history.loss_curve.append(loss)
         optimizer.iteration_ends(history.t)
+        # Finite weights can still overflow on the held-out rows; such a score
+        # is never the best, and the next epoch's checks stop the fit.
+        with np.errstate(over="ignore", invalid="ignore"):
+            improvement.record(loss, params)
 
-        if validation is not None:
-            score = validation.score(params)
-            history.validation_scores.append(score)
-            history.validation_loss_curve.append(validation.loss(params))
-            improved = score > history.best_validation_score + tol
-            if score > history.best_validation_score:
-                history.best_validation_score = score
-                best_params = [p.copy() for p in params]
-        else:
-            improved = loss < history.best_loss - tol
-        history.best_loss = min(history.best_loss, loss)
-        no_improvement = 0 if improved else no_improvement + 1
-
-        if verbose:
+        if settings.verbose:
             print(_progress_line(history, optimizer.learning_rate, validation))
-        if monitor.epoch_ends(params):
+        if monitor.epoch_ends(params) or converged:
             break
-        if check_convergence and no_improvement > n_iter_no_change:
-            _check_not_growing(
-                history.loss_curve[first_epoch:],
-                n_iter_no_change,
-                optimizer.learning_rate,
-                history.n_iter,
+        if not settings.check_convergence:
+            continue
+        if getattr(optimizer, "exhausted", False):
+            warn_not_converged(
+                f"The loss stopped decreasing at the precision of "
+                f"{np.asarray(loss).dtype} after {history.n_iter - first_epoch} "
+                f"epochs, before the gradient fell below tol={settings.tol}; "
+                "raise tol, or scale the features (for example with "
+                "sklearn.preprocessing.StandardScaler)."
             )
-            if optimizer.trigger_stopping():
-                if verbose:
-                    print(
-                        f"No improvement of more than tol={tol} for "
-                        f"{n_iter_no_change} consecutive epochs: stopping."
-                    )
+            break
+        if improvement.stalled:
+            if _stop_improving(
+                history, first_epoch, optimizer, settings, validation, full_batch
+            ):
                 break
-            no_improvement = 0
+            improvement.restart()
     else:
-        if check_convergence:
-            _warn_not_converged(
-                f"Stopped after max_iter={max_iter} iterations without converging "
-                f"(tol={tol}) with learning_rate={optimizer.learning_rate:g}; "
-                "raise max_iter or the learning_rate."
+        if settings.check_convergence:
+            warn_not_converged(
+                f"Stopped after max_iter={settings.max_iter} iterations without "
+                f"converging (tol={settings.tol}) with learning_rate="
+                f"{optimizer.learning_rate_init:g}; raise max_iter or the "
+                "learning_rate, or scale the features (for example with "
+                "sklearn.preprocessing.StandardScaler)."
             )
 
-    if best_params is not None:
-        for param, best in zip(params, best_params):
-            param[...] = best
+    optimizer.finish(params)
+    improvement.keep_best(params)
     return history
 
 
-def _run_epoch(
-    loss_grad, params, optimizer, X, y, sample_weight, batch_size, shuffle, rng
-):
-    """One pass over the rows; returns the (weighted) mean loss of its batches."""
-    n_samples = X.shape[0]
-    if batch_size is None or batch_size >= n_samples:
+def _full_batch_step(loss_grad, params, optimizer, X, y, sample_weight, settings):
+    """One step on the full batch; returns the loss and whether it has converged.
+
+    The optimizer may reject the point just evaluated (a step up the loss) and
+    go back; the loss and gradient are then those of the point it keeps, and
+    so is the convergence test.
+    """
+    loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
+    loss, grads = optimizer.accept(params, loss, grads)
+    converged = (
+        settings.check_convergence
+        and max(float(np.max(np.abs(g), initial=0.0)) for g in grads) <= settings.tol
+    )
+    if not converged:
+        optimizer.update_params(params, grads)
+    return loss, converged
+
+
+def _stop_improving(history, first_epoch, optimizer, settings, validation, full_batch):
+    """Whether ``n_iter_no_change`` epochs without improvement end the fit.
+
+    A loss that grew tenfold over them is a divergence (an error). The adaptive
+    schedule lowers the step size and goes on. Held-out rows that stopped
+    improving end every fit; a training loss that stopped improving ends a
+    mini-batch fit, with a warning if it stopped far above its best, but not a
+    full-batch one, which stops on its gradient.
+    """
+    losses = history.loss_curve[first_epoch:]
+    _check_not_growing(
+        losses, settings.n_iter_no_change, optimizer.learning_rate, history.n_iter
+    )
+    if not optimizer.trigger_stopping():
+        return False
+    if validation is None and full_batch:
+        return False
+    if validation is None and losses[-1] - history.best_loss > max(
+        settings.tol, 0.01 * abs(history.best_loss)
+    ):
+        warn_not_converged(
+            f"Stopped after {len(losses)} epochs without an improvement of "
+            f"tol={settings.tol} for n_iter_no_change={settings.n_iter_no_change} "
+            f"epochs, at a loss of {losses[-1]:.6g}, above the best of "
+            f"{history.best_loss:.6g}: the steps overshoot. Lower the "
+            "learning_rate or the momentum, or raise n_iter_no_change."
+        )
+    if settings.verbose:
+        print(
+            f"No improvement of more than tol={settings.tol} for "
+            f"{settings.n_iter_no_change} consecutive epochs: stopping."
+        )
+    return True
+
+
+def _mini_batch_epoch(loss_grad, params, optimizer, X, y, sample_weight, settings, rng):
+    """One pass over the rows in mini-batches; the (weighted) mean of their losses."""
+    n_samples, batch_size = X.shape[0], settings.batch_size
+    if batch_size >= n_samples:  # one batch: the rows in any order, never copied
         loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
         optimizer.update_params(params, grads)
         return loss
-
-    order = rng.permutation(n_samples) if shuffle else None
+    order = rng.permutation(n_samples) if settings.shuffle else None
     total_loss, total_weight = 0.0, 0.0
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
@@ -333,48 +441,82 @@ def _block_rows(X, block_bytes):
     return max(1, block_bytes // max(1, X.shape[1] * X.itemsize))
 
 
-def _train_lbfgs(
-    loss_grad, params, X, y, sample_weight, max_iter, tol, history, verbose, monitor
+def train_lbfgs(
+    loss_grad, params, X, y, sample_weight, settings, *, monitor, history=None
 ):
-    """Minimize with L-BFGS, recording the loss after each iteration."""
+    """Minimize with scipy's L-BFGS-B on the full batch, ``params`` in place.
+
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(X, y, sample_weight, params) -> (loss, grads)``.
+    params : list of ndarray
+        The starting point, replaced in place by the minimizer found.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training rows.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Row weights.
+    settings : TrainingSettings
+        ``max_iter`` iterations at most, ``tol`` on the projected gradient;
+        the other settings do not apply.
+    monitor : FitMonitor
+        Told of each iteration once it is done (scikit-learn's callbacks).
+    history : TrainingHistory, default=None
+        The history of a previous fit to append to.
+
+    Returns
+    -------
+    history : TrainingHistory
+        The losses and counts of this and earlier fits.
+
+    Raises
+    ------
+    ValueError
+        When the loss or a parameter becomes non-finite.
+    """
+    history = TrainingHistory() if history is None else history
 
     def record(loss, current):
         history.loss_curve.append(loss)
         history.n_iter += 1
         history.t += X.shape[0]
-        if verbose:
+        if settings.verbose:
             print(_progress_line(history, None, None))
-        monitor.epoch_ends(current)
+        # scipy reports an iteration once it is done: its subcontext opens and
+        # closes here, one per iteration.
         monitor.epoch_begins()
+        monitor.epoch_ends(current)
 
-    monitor.epoch_begins()
-    # As in train: an overflow ends in a non-finite loss that _check_finite reports.
+    # As in train_epochs: an overflow ends in a non-finite loss that
+    # _check_finite reports.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         found, result = minimize_lbfgs(
             lambda p: full_batch_loss_grad(
                 loss_grad, X, y, sample_weight, p, block_bytes=LBFGS_BLOCK_BYTES
             ),
             params,
-            max_iter=max_iter,
-            tol=tol,
+            max_iter=settings.max_iter,
+            tol=settings.tol,
             callback=record,
         )
-    monitor.epoch_ends(found)
     _check_finite(result.fun, found, None, max(result.nit, 1))
     if result.nit == 0:  # the start was already optimal: that check counts
-        history.loss_curve.append(float(result.fun))
-        history.n_iter += 1
+        record(float(result.fun), found)
     history.best_loss = min(history.best_loss, float(result.fun))
     for param, new in zip(params, found):
         param[...] = new
     if result.status == 1:
-        _warn_not_converged(
-            f"L-BFGS stopped after max_iter={max_iter} iterations without "
-            f"converging (tol={tol}); raise max_iter or scale the data."
+        warn_not_converged(
+            f"L-BFGS stopped after max_iter={settings.max_iter} iterations "
+            f"without converging (tol={settings.tol}); raise max_iter, or scale "
+            "the features (for example with sklearn.preprocessing.StandardScaler)."
         )
+    return history
 
 
-def _warn_not_converged(message):
+def warn_not_converged(message):
     """Warn with a ConvergenceWarning that points at the caller of ``fit``.
 
     The stack level skips skbackprop's own frames and scikit-learn's callback
@@ -418,16 +560,6 @@ def _check_not_growing(losses, n_iter_no_change, learning_rate, iteration):
             "learning_rate, or scale the features (for example with "
             "sklearn.preprocessing.StandardScaler)."
         )
-
-
-class _SilentMonitor:
-    """A monitor for fits without callbacks."""
-
-    def epoch_begins(self):
-        pass
-
-    def epoch_ends(self, params):
-        return False
 
 
 def _progress_line(history, learning_rate, validation):

@@ -7,7 +7,12 @@ checked against its formula written out by hand.
 import numpy as np
 import pytest
 
-from skbackprop._optim import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+from skbackprop._optim import (
+    AdamOptimizer,
+    MonotoneGDOptimizer,
+    SGDOptimizer,
+    minimize_lbfgs,
+)
 
 
 def _params_and_grads():
@@ -236,6 +241,142 @@ def _quadratic(centres, scales):
         return loss, [s * d for s, d in zip(scales, diffs)]
 
     return loss_grad
+
+
+# MonotoneGDOptimizer: gd's "auto" schedule ----------------------------------------
+
+
+def _bowl(curvature):
+    """``E(w) = curvature / 2 * ||w||^2``, as (loss, [grad]) of a parameter list."""
+    return lambda params: (
+        0.5 * curvature * float(params[0] @ params[0]),
+        [curvature * params[0]],
+    )
+
+
+def _descend(optimizer, loss_grad, params, epochs):
+    """Evaluate, accept and step ``epochs`` times; the kept losses."""
+    kept = []
+    for _ in range(epochs):
+        loss, grads = optimizer.accept(params, *loss_grad(params))
+        kept.append(loss)
+        optimizer.update_params(params, grads)
+    return kept
+
+
+def test_monotone_gd_keeps_a_point_that_lowers_the_loss():
+    params = [np.ones(3)]
+    optimizer = MonotoneGDOptimizer(params, 0.1)
+    loss_grad = _bowl(1.0)
+    loss, grads = optimizer.accept(params, *loss_grad(params))
+    optimizer.update_params(params, grads)
+    stepped = params[0].copy()
+
+    lower, _ = optimizer.accept(params, *loss_grad(params))
+
+    assert lower < loss
+    np.testing.assert_array_equal(params[0], stepped)
+
+
+def test_monotone_gd_rejects_a_point_up_the_loss_and_goes_back():
+    params = [np.ones(3)]
+    optimizer = MonotoneGDOptimizer(params, 0.1)
+    loss_grad = _bowl(1.0)
+    start = params[0].copy()
+    loss, grads = optimizer.accept(params, *loss_grad(params))
+
+    params[0] *= 10  # a point far up the loss
+    kept_loss, kept_grads = optimizer.accept(params, *loss_grad(params))
+
+    np.testing.assert_array_equal(params[0], start)
+    assert kept_loss == loss
+    np.testing.assert_array_equal(kept_grads[0], grads[0])
+    assert all(not v.any() for v in optimizer.velocities)
+
+
+def test_monotone_gd_halves_a_step_from_rest_that_went_up():
+    # On E = w^2 / 2 * 30, a step of 1 multiplies w by 1 - 30 = -29: up.
+    params = [np.ones(2)]
+    optimizer = MonotoneGDOptimizer(params, 1.0)
+    losses = _descend(optimizer, _bowl(30.0), params, 6)
+
+    assert optimizer.learning_rate < 1.0
+    assert optimizer.learning_rate_init == 1.0
+    assert losses == sorted(losses, reverse=True)
+
+
+def test_monotone_gd_keeps_its_step_when_every_step_goes_down():
+    params = [np.ones(2)]
+    optimizer = MonotoneGDOptimizer(params, 0.5, momentum=0.0)
+    _descend(optimizer, _bowl(1.0), params, 10)
+    assert optimizer.learning_rate == 0.5
+
+
+def test_monotone_gd_momentum_follows_nesterovs_sequence_since_the_restart():
+    params = [np.ones(2)]
+    optimizer = MonotoneGDOptimizer(params, 0.01)
+    seen = []
+    for _ in range(4):
+        loss, grads = optimizer.accept(params, *_bowl(1.0)(params))
+        optimizer.update_params(params, grads)
+        seen.append(optimizer.momentum)
+    assert seen == [0.0, 1 / 4, 2 / 5, 3 / 6]
+
+
+def test_monotone_gd_with_a_constant_momentum_uses_it_after_a_restart_too():
+    params = [np.ones(2)]
+    optimizer = MonotoneGDOptimizer(params, 0.01, momentum=0.7)
+    _descend(optimizer, _bowl(1.0), params, 3)
+    assert optimizer.momentum == 0.7
+
+
+def test_monotone_gd_reaches_the_minimum_of_an_ill_conditioned_bowl():
+    curvatures = np.array([1.0, 1e-3])
+
+    def loss_grad(params):
+        w = params[0]
+        return 0.5 * float(curvatures @ w**2), [curvatures * w]
+
+    params = [np.ones(2)]
+    optimizer = MonotoneGDOptimizer(params, 10.0)
+    losses = _descend(optimizer, loss_grad, params, 2000)
+
+    assert losses[-1] < 1e-12
+    assert losses == sorted(losses, reverse=True)
+
+
+def test_monotone_gd_finish_returns_to_the_point_kept():
+    params = [np.ones(2)]
+    optimizer = MonotoneGDOptimizer(params, 0.1)
+    _descend(optimizer, _bowl(1.0), params, 3)
+    kept = optimizer._kept[0][0].copy()
+    assert not np.array_equal(params[0], kept)  # one step past it
+
+    optimizer.finish(params)
+
+    np.testing.assert_array_equal(params[0], kept)
+
+
+def test_monotone_gd_resume_from_carries_the_step_and_velocities_not_the_point():
+    params = [np.ones(2)]
+    first = MonotoneGDOptimizer(params, 1.0)
+    _descend(first, _bowl(30.0), params, 6)
+    second = MonotoneGDOptimizer(params, 1.0)
+
+    second.resume_from(first)
+
+    assert second.learning_rate == first.learning_rate
+    assert second.steps_since_restart == first.steps_since_restart
+    np.testing.assert_array_equal(second.velocities[0], first.velocities[0])
+    assert second.velocities[0] is not first.velocities[0]
+    assert second._kept is None
+
+
+def test_monotone_gd_is_exhausted_once_backtracking_leaves_no_step():
+    optimizer = MonotoneGDOptimizer([np.ones(1)], 1.0)
+    assert not optimizer.exhausted
+    optimizer.learning_rate = 2.0**-41
+    assert optimizer.exhausted
 
 
 def test_minimize_lbfgs_finds_the_minimum_of_a_quadratic():

@@ -151,7 +151,12 @@ def test_every_solver_reaches_a_sane_cross_validated_score(Estimator, solver):
         n_splits=3, shuffle=True, random_state=0
     )
 
-    scores, _ = _cv_scores(Estimator(solver=solver, random_state=0), X, y, cv)
+    estimator = Estimator(solver=solver, random_state=0)
+    if solver == "lbfgs" and Estimator is TinyMLPRegressor:
+        # L-BFGS has no early stopping: on 442 noisy rows it needs the stronger
+        # penalty that early stopping stands in for with the other solvers.
+        estimator.set_params(alpha=1e-2)
+    scores, _ = _cv_scores(estimator, X, y, cv)
 
     assert scores.mean() >= _sane_score(Estimator)
 
@@ -390,7 +395,8 @@ def test_integer_sample_weights_equal_repeated_rows_with_gd(Estimator):
     X = _scaled(X)
     rng = np.random.RandomState(0)
     weights = rng.randint(0, 4, size=X.shape[0])
-    params = dict(solver="gd", max_iter=200, random_state=0)
+    # Held-out rows would differ between the two: none are held out.
+    params = dict(solver="gd", max_iter=200, early_stopping=False, random_state=0)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

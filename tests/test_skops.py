@@ -18,10 +18,11 @@ from skbackprop import (
 
 HISTORY = "skbackprop._training.TrainingHistory"
 SGD = "skbackprop._optim.SGDOptimizer"
+GD = "skbackprop._optim.MonotoneGDOptimizer"
 ADAM = "skbackprop._optim.AdamOptimizer"
 
 CASES = [
-    (SigmoidSSEClassifier(), 2, {"skbackprop._linear.SigmoidSSEClassifier", SGD}),
+    (SigmoidSSEClassifier(), 2, {"skbackprop._linear.SigmoidSSEClassifier", GD}),
     (
         SigmoidSSEClassifier(solver="adam", early_stopping=True, random_state=0),
         3,
@@ -38,11 +39,15 @@ CASES = [
         2,
         {"skbackprop._linear.LogisticCEClassifier"},
     ),
-    (TinyMLPRegressor(random_state=0), None, {"skbackprop._mlp.TinyMLPRegressor", SGD}),
     (
-        TinyMLPRegressor(solver="adam", early_stopping=True, random_state=0),
+        TinyMLPRegressor(random_state=0),
         None,
         {"skbackprop._mlp.TinyMLPRegressor", ADAM},
+    ),
+    (
+        TinyMLPRegressor(solver="sgd", early_stopping=True, random_state=0),
+        None,
+        {"skbackprop._mlp.TinyMLPRegressor", SGD},
     ),
 ]
 IDS = [f"{type(est).__name__}-{est.solver}" for est, _, _ in CASES]

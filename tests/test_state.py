@@ -109,7 +109,11 @@ def _assert_not_fitted(estimator):
 
 
 def _diverging(estimator):
-    return estimator.set_params(learning_rate=1e8, solver="gd")
+    # The seed's rule, a constant step (backtracking would shorten it), and no
+    # gradient small enough to stop at, even where a warm start begins.
+    return estimator.set_params(
+        learning_rate=1e8, solver="gd", learning_rate_schedule="constant", tol=0.0
+    )
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -155,10 +159,16 @@ def test_diverged_refit_keeps_the_previous_model_intact_and_usable(
     weights = _weights(estimator)
     held = [w.copy() for w in weights]
 
-    estimator.set_params(learning_rate=1e8, solver="gd", max_iter=100)
+    _diverging(estimator).set_params(max_iter=100)
     with pytest.raises(ValueError, match="diverged"):
         estimator.fit(X, y)
-    estimator.set_params(learning_rate=twin.learning_rate, solver=solver, max_iter=20)
+    estimator.set_params(
+        learning_rate=twin.learning_rate,
+        learning_rate_schedule=twin.learning_rate_schedule,
+        tol=twin.tol,
+        solver=solver,
+        max_iter=20,
+    )
 
     _assert_state_equal(before, _public_fitted_state(estimator))
     _assert_outputs_equal(outputs, _outputs(estimator, X))

@@ -91,10 +91,16 @@ def _training_must_not_start(*args, **kwargs):
 def forbid_training(monkeypatch):
     """Call it once the test is set up: from then on, training fails the test.
 
-    It replaces the one training loop the estimators call (``train``), so a
-    refusal that comes only after some epochs, or never, is caught.
+    It replaces both training loops the estimators call (``train_epochs`` and
+    ``train_lbfgs``), so a refusal that comes only after some epochs, or never,
+    is caught.
     """
-    return lambda: monkeypatch.setattr(base, "train", _training_must_not_start)
+
+    def forbid():
+        monkeypatch.setattr(base, "train_epochs", _training_must_not_start)
+        monkeypatch.setattr(base, "train_lbfgs", _training_must_not_start)
+
+    return forbid
 
 
 def _assert_not_fitted(estimator):
