@@ -345,19 +345,22 @@ def _spread(y, mean, sample_weight):
 def _r2(y, y_pred, sample_weight):
     """R², averaged over the outputs, as :func:`sklearn.metrics.r2_score`.
 
-    It is scored after every epoch of early stopping, where ``r2_score``'s own
-    checks of its arguments cost more than the epoch. A constant output scores
-    1 if predicted exactly, else 0, as ``r2_score`` does.
+    It is scored after every epoch of early stopping, where ``r2_score``'s
+    checks of its arguments, and ``np.average``, cost more than the scoring:
+    the weighted means here are products with the normalised weights. A
+    constant output scores 1 if predicted exactly, else 0, as in ``r2_score``.
     """
-    y, y_pred = y.reshape(y.shape[0], -1), y_pred.reshape(y.shape[0], -1)
-    mean = np.average(y, axis=0, weights=sample_weight)
-    residual = np.average((y - y_pred) ** 2, axis=0, weights=sample_weight)
-    spread = np.average((y - mean) ** 2, axis=0, weights=sample_weight)
+    n_samples = y.shape[0]
+    y, y_pred = y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1)
+    if sample_weight is None:
+        weights = np.full(n_samples, 1 / n_samples, dtype=y.dtype)
+    else:
+        weights = sample_weight / sample_weight.sum()
+    residual = weights @ (y - y_pred) ** 2
+    spread = weights @ (y - weights @ y) ** 2
     constant = spread == 0
-    score = np.where(
-        constant, residual == 0, 1 - residual / np.where(constant, 1, spread)
-    )
-    return float(score.mean())
+    explained = 1 - residual / np.where(constant, 1, spread)
+    return float(np.where(constant, residual == 0, explained).mean())
 
 
 def _glorot(rng, fan_in, fan_out, shape):
