@@ -291,47 +291,63 @@ class SigmoidSSEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    learning_rate : float, default=0.1
-        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    learning_rate : float or "auto", default="auto"
+        The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
+        ``"auto"`` schedule, the largest step, halved wherever the curvature
+        asks; for the other schedules the initial one. ``"auto"`` is 10 for
+        ``"gd"`` under the ``"auto"`` schedule, 0.1 for ``"sgd"`` and
+        ``"gd"``'s other schedules, and 0.01 for ``"adam"``.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
         mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
     max_iter : int, default=1000
         The most epochs (``"lbfgs"``: iterations).
-    tol : float, default=1e-5
-        Training stops when the loss (or, with ``early_stopping``, the
-        validation score) improves by less than ``tol`` for
-        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss.
+    tol : float, default=1e-4
+        ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
+        exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
+        when their best loss has improved by less than ``tol`` over the last
+        ``n_iter_no_change`` epochs. With early stopping, the best
+        validation score decides instead, for every solver but ``"lbfgs"``.
+    alpha : float, default=1e-3
+        Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
+        ``LogisticRegression(C=C)`` on ``n`` rows has ``alpha = 1 / (C n)``.
     fit_intercept : bool, default=True
         Whether to learn an intercept per output.
     batch_size : int or "auto", default="auto"
         Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
         ``min(200, n_samples)``.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-default="constant"
-        How ``"gd"`` and ``"sgd"`` change the step size, as the string
+    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
+default="auto"
+        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: for
+        ``"gd"``, backtracking (a step that raises the loss is undone, the
+        momentum restarts, and a step from rest that raised it halves the step
+        size), except in ``partial_fit``, which steps at a constant rate; for
+        ``"sgd"``, ``"constant"``. The others as the string
         ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
-    momentum : float, default=0.9
-        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+    momentum : float or "auto", default="auto"
+        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]. ``"auto"`` is Nesterov's
+        increasing ``k / (k + 3)``, ``k`` steps since the last restart, for
+        ``"gd"`` under the ``"auto"`` schedule, and 0.9 otherwise. 0 with the
+        ``"constant"`` schedule is the seed's update.
     nesterovs_momentum : bool, default=True
         Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical stability term.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
         stop when their accuracy stops improving, and keep the best weights;
-        ignored by ``"lbfgs"``.
+        ignored by ``"lbfgs"``. ``"auto"`` holds them out when they would be
+        20 rows or more.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` before training stops.
+        The epochs over which the best loss (or validation score) must improve
+        by ``tol`` for training to go on.
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch of mini-batches.
     class_weight : dict, "balanced" or None, default=None
@@ -431,18 +447,24 @@ class LogisticCEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    learning_rate : float, default=0.1
-        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    learning_rate : float or "auto", default="auto"
+        The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
+        ``"auto"`` schedule, the largest step, halved wherever the curvature
+        asks; for the other schedules the initial one. ``"auto"`` is 10 for
+        ``"gd"`` under the ``"auto"`` schedule, 0.1 for ``"sgd"`` and
+        ``"gd"``'s other schedules, and 0.01 for ``"adam"``.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
         mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
     max_iter : int, default=1000
         The most epochs (``"lbfgs"``: iterations).
-    tol : float, default=1e-5
-        Training stops when the loss (or, with ``early_stopping``, the
-        validation score) improves by less than ``tol`` for
-        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
+    tol : float, default=1e-4
+        ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
+        exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
+        when their best loss has improved by less than ``tol`` over the last
+        ``n_iter_no_change`` epochs. With early stopping, the best
+        validation score decides instead, for every solver but ``"lbfgs"``.
     alpha : float, default=1e-4
         Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
         ``alpha = 1 / (C · n_samples)`` matches ``LogisticRegression(C=C)``.
@@ -451,28 +473,37 @@ class LogisticCEClassifier(_LinearClassifier):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
         ``min(200, n_samples)``.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-default="constant"
-        How ``"gd"`` and ``"sgd"`` change the step size, as the string
+    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
+default="auto"
+        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: for
+        ``"gd"``, backtracking (a step that raises the loss is undone, the
+        momentum restarts, and a step from rest that raised it halves the step
+        size), except in ``partial_fit``, which steps at a constant rate; for
+        ``"sgd"``, ``"constant"``. The others as the string
         ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
-    momentum : float, default=0.9
-        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+    momentum : float or "auto", default="auto"
+        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]. ``"auto"`` is Nesterov's
+        increasing ``k / (k + 3)``, ``k`` steps since the last restart, for
+        ``"gd"`` under the ``"auto"`` schedule, and 0.9 otherwise. 0 with the
+        ``"constant"`` schedule is the seed's update.
     nesterovs_momentum : bool, default=True
         Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical stability term.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
         stop when their accuracy stops improving, and keep the best weights;
-        ignored by ``"lbfgs"``.
+        ignored by ``"lbfgs"``. ``"auto"`` holds them out when they would be
+        20 rows or more.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` before training stops.
+        The epochs over which the best loss (or validation score) must improve
+        by ``tol`` for training to go on.
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch of mini-batches.
     class_weight : dict, "balanced" or None, default=None

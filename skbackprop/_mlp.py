@@ -26,47 +26,66 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
     ----------
     n_hidden : int, default=10
         The number of hidden units, the seed's m.
-    learning_rate : float, default=0.1
-        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
-    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+    learning_rate : float or "auto", default="auto"
+        The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
+        ``"auto"`` schedule, the largest step, halved wherever the curvature
+        asks; for the other schedules the initial one. ``"auto"`` is 10 for
+        ``"gd"`` under the ``"auto"`` schedule, 0.1 for ``"sgd"`` and
+        ``"gd"``'s other schedules, and 0.01 for ``"adam"``.
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="adam"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
-        mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
+        mini-batch Adam, which trains the network several times faster than
+        full batches; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
     max_iter : int, default=1000
         The most epochs (``"lbfgs"``: iterations).
-    tol : float, default=1e-5
-        Training stops when the loss (or, with ``early_stopping``, the
-        validation score) improves by less than ``tol`` for
-        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
-    alpha : float, default=1e-2
+    tol : float, default=1e-4
+        ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
+        exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
+        when their best loss has improved by less than ``tol`` over the last
+        ``n_iter_no_change`` epochs. With early stopping, the best
+        validation score decides instead, for every solver but ``"lbfgs"``.
+    alpha : float, default=1e-4
         Strength of the L2 penalty ``(alpha / 2)·(‖W¹‖² + ‖W²‖²)`` added to the
-        mean loss (on standardised targets, see Notes).
+        mean loss (on standardised targets, see Notes). Early stopping does
+        most of the regularising at the defaults; without it (``"lbfgs"``, or
+        few rows), noisy data need more, about 1e-2.
     fit_intercept : bool, default=True
         Whether both layers learn intercepts.
     batch_size : int or "auto", default="auto"
         Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
         ``min(200, n_samples)``.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-default="constant"
-        How ``"gd"`` and ``"sgd"`` change the step size, as the string
+    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
+default="auto"
+        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: for
+        ``"gd"``, backtracking (a step that raises the loss is undone, the
+        momentum restarts, and a step from rest that raised it halves the step
+        size), except in ``partial_fit``, which steps at a constant rate; for
+        ``"sgd"``, ``"constant"``. The others as the string
         ``learning_rate`` of :class:`~sklearn.neural_network.MLPRegressor`.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
-    momentum : float, default=0.9
-        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+    momentum : float or "auto", default="auto"
+        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]. ``"auto"`` is Nesterov's
+        increasing ``k / (k + 3)``, ``k`` steps since the last restart, for
+        ``"gd"`` under the ``"auto"`` schedule, and 0.9 otherwise. 0 with the
+        ``"constant"`` schedule is the seed's update.
     nesterovs_momentum : bool, default=True
         Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical stability term.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Whether to hold out ``validation_fraction`` of the rows, stop when their
         R² stops improving, and keep the best weights; ignored by ``"lbfgs"``.
+        ``"auto"`` holds them out when they would be 20 rows or more: fewer
+        score too coarsely to choose an epoch by.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` before training stops.
+    n_iter_no_change : int, default=50
+        The epochs over which the best loss (or validation score) must improve
+        by ``tol`` for training to go on.
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch of mini-batches.
     random_state : int, RandomState instance or None, default=None
