@@ -6,7 +6,10 @@ The learning rate :math:`\eta` of the update :math:`W \leftarrow W - \eta
 \nabla E` is an ordinary hyperparameter, so
 :class:`~sklearn.model_selection.GridSearchCV` can choose it. This example
 searches a grid of rates for both linear classifiers at once, with the plain
-gradient descent of the seed (``momentum=0``), and plots the validation curve.
+gradient descent of the seed (a constant step, ``momentum=0``), and plots the
+validation curve. (The default ``"gd"`` backtracks from ``learning_rate``, its
+largest step, so it reaches the optimum from any rate large enough: the seed's
+rule shows better what the rate itself does.)
 """
 
 # %%
@@ -27,8 +30,8 @@ pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticCEClassifier())])
 
 learning_rates = np.logspace(-4, 2, 7)
 classifiers = [
-    SigmoidSSEClassifier(momentum=0.0, max_iter=200),
-    LogisticCEClassifier(momentum=0.0, max_iter=200),
+    SigmoidSSEClassifier(learning_rate_schedule="constant", momentum=0.0, max_iter=200),
+    LogisticCEClassifier(learning_rate_schedule="constant", momentum=0.0, max_iter=200),
 ]
 grid = {"clf": classifiers, "clf__learning_rate": learning_rates}
 search = GridSearchCV(pipe, grid, cv=5, return_train_score=True)

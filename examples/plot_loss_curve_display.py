@@ -52,7 +52,9 @@ display.figure_.tight_layout()
 X, y = load_diabetes(return_X_y=True)
 fig, ax = plt.subplots()
 for i, solver in enumerate(["gd", "sgd", "adam"]):
-    reg = TinyMLPRegressor(solver=solver, max_iter=200, tol=1e-4, random_state=0)
+    reg = TinyMLPRegressor(
+        solver=solver, max_iter=200, early_stopping=False, random_state=0
+    )
     reg = make_pipeline(StandardScaler(), reg).fit(X, y)
     LossCurveDisplay.from_estimator(
         reg,

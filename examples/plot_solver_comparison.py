@@ -5,8 +5,9 @@ Comparing the solvers
 Every estimator takes the same four solvers, all fed the same analytic
 gradient:
 
-* ``"gd"``: full-batch gradient descent with (Nesterov) momentum, the seed's
-  update when ``momentum=0``; deterministic, the default;
+* ``"gd"``: full-batch gradient descent with Nesterov's momentum that never
+  keeps a step up the loss (it backtracks from ``learning_rate``, its largest
+  step); deterministic, the classifiers' default;
 * ``"sgd"``: the same rule on shuffled mini-batches of ``batch_size`` rows;
 * ``"adam"``: Adam on mini-batches;
 * ``"lbfgs"``: scipy's L-BFGS-B, a quasi-Newton method on the full batch.
@@ -32,7 +33,7 @@ X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
 # Adam's steps are normalised per weight, so it wants a smaller rate.
 solvers = {
-    "gd": LogisticCEClassifier(solver="gd", learning_rate=0.1),
+    "gd": LogisticCEClassifier(solver="gd"),
     "sgd": LogisticCEClassifier(solver="sgd", learning_rate=0.1, random_state=0),
     "adam": LogisticCEClassifier(solver="adam", learning_rate=0.01, random_state=0),
     "lbfgs": LogisticCEClassifier(solver="lbfgs"),
