@@ -12,7 +12,8 @@ estimators need:
     The last row of each weight matrix is the weight of a constant input 1, the
     intercept. It gets the gradient ``sum_i delta_i`` and no penalty.
 ``sample_weight``
-    The loss becomes the weighted mean ``sum_i s_i E_i / sum_i s_i``.
+    The loss becomes the weighted mean ``sum_i s_i E_i / sum_i s_i``, or, with
+    ``weight_sum``, ``sum_i s_i E_i / weight_sum``.
 ``alpha``
     Adds the L2 term ``(alpha / 2) * ||W||^2`` over the non-intercept weights.
 
@@ -87,7 +88,15 @@ def tiny_mlp_forward(X, W1, W2, *, fit_intercept=False):
 
 
 def sigmoid_sse_grad(
-    X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0, check_input=True
+    X,
+    y,
+    W,
+    *,
+    fit_intercept=False,
+    sample_weight=None,
+    weight_sum=None,
+    alpha=0.0,
+    check_input=True,
 ):
     r"""Squared error of a sigmoid unit and its gradient (seed §1).
 
@@ -120,6 +129,11 @@ def sigmoid_sse_grad(
         Whether the last row of ``W`` is an intercept.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the rows in the mean; ``None`` weighs every row equally.
+    weight_sum : float, default=None
+        With ``sample_weight``, what divides the weighted sum of the losses,
+        ``sum_i s_i E_i / weight_sum``; None is ``sum_i s_i``, the weighted
+        mean. A mini-batch passes its rows times the mean weight of all the
+        rows, so that its gradient is an unbiased estimate of theirs.
     alpha : float, default=0.0
         Strength of the L2 term ``(alpha / 2) * ||W||^2`` (intercept excluded).
     check_input : bool, default=True
@@ -145,10 +159,10 @@ def sigmoid_sse_grad(
     array([-0.125, -0.25 ])
     """
     if check_input:
-        _check_arguments(X, y, {"W": W}, sample_weight, fit_intercept)
+        _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
     y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
     residual = y - y_hat
-    row_weight = _row_weights(sample_weight, y_hat.dtype)
+    row_weight = _row_weights(sample_weight, y_hat.dtype, weight_sum)
     loss = 0.5 * _weighted_sum_of_squares(row_weight, residual)  # eq. (23)
     # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
     delta = -residual * y_hat * (1 - y_hat)
@@ -157,7 +171,15 @@ def sigmoid_sse_grad(
 
 
 def logistic_ce_grad(
-    X, y, W, *, fit_intercept=False, sample_weight=None, alpha=0.0, check_input=True
+    X,
+    y,
+    W,
+    *,
+    fit_intercept=False,
+    sample_weight=None,
+    weight_sum=None,
+    alpha=0.0,
+    check_input=True,
 ):
     r"""Cross-entropy of a sigmoid unit (or a softmax) and its gradient (seed §2).
 
@@ -193,6 +215,11 @@ def logistic_ce_grad(
         Whether the last row of ``W`` is an intercept.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the rows in the mean; ``None`` weighs every row equally.
+    weight_sum : float, default=None
+        With ``sample_weight``, what divides the weighted sum of the losses,
+        ``sum_i s_i E_i / weight_sum``; None is ``sum_i s_i``, the weighted
+        mean. A mini-batch passes its rows times the mean weight of all the
+        rows, so that its gradient is an unbiased estimate of theirs.
     alpha : float, default=0.0
         Strength of the L2 term ``(alpha / 2) * ||W||^2`` (intercept excluded).
     check_input : bool, default=True
@@ -218,9 +245,9 @@ def logistic_ce_grad(
     array([-0.5, -1. ])
     """
     if check_input:
-        _check_arguments(X, y, {"W": W}, sample_weight, fit_intercept)
+        _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
     z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
-    row_weight = _row_weights(sample_weight, z.dtype)
+    row_weight = _row_weights(sample_weight, z.dtype, weight_sum)
     if z.ndim == 1:
         # With e = exp(-|z|) <= 1, log(1 + e) is finite for any z, and so are
         # log sigma(z) = min(z, 0) - log(1 + e) and log(1 - sigma(z)) =
@@ -250,6 +277,7 @@ def tiny_mlp_grad(
     *,
     fit_intercept=False,
     sample_weight=None,
+    weight_sum=None,
     alpha=0.0,
     check_input=True,
 ):
@@ -283,6 +311,11 @@ def tiny_mlp_grad(
         Whether the last row of each weight matrix is an intercept.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the rows in the mean; ``None`` weighs every row equally.
+    weight_sum : float, default=None
+        With ``sample_weight``, what divides the weighted sum of the losses,
+        ``sum_i s_i E_i / weight_sum``; None is ``sum_i s_i``, the weighted
+        mean. A mini-batch passes its rows times the mean weight of all the
+        rows, so that its gradient is an unbiased estimate of theirs.
     alpha : float, default=0.0
         Strength of the L2 term ``(alpha / 2) * (||W1||^2 + ||W2||^2)``
         (intercepts excluded).
@@ -313,11 +346,13 @@ def tiny_mlp_grad(
            [-0.25 ]])
     """
     if check_input:
-        _check_arguments(X, y, {"W1": W1, "W2": W2}, sample_weight, fit_intercept)
+        _check_arguments(
+            X, y, {"W1": W1, "W2": W2}, sample_weight, weight_sum, fit_intercept
+        )
     h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
     # The output is linear, so its delta is dE/dy_hat = -(y - y_hat), eq. (76).
     delta2 = y_hat - y
-    row_weight = _row_weights(sample_weight, y_hat.dtype)
+    row_weight = _row_weights(sample_weight, y_hat.dtype, weight_sum)
     loss = 0.5 * _weighted_sum_of_squares(row_weight, delta2)  # eq. (74)
     delta2 = _weigh_rows(delta2, row_weight)
     grad2 = _linear_backward(h, delta2, fit_intercept)  # eq. (77)
@@ -331,7 +366,7 @@ def tiny_mlp_grad(
     return loss, (grad1, grad2)
 
 
-def _check_arguments(X, y, layers, sample_weight, fit_intercept):
+def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
     """Raise a clear error for arguments the functions cannot use.
 
     ``layers`` maps each weight matrix's name to it, input layer first: each
@@ -366,6 +401,8 @@ def _check_arguments(X, y, layers, sample_weight, fit_intercept):
             )
         if (named["sample_weight"] < 0).any() or not named["sample_weight"].sum() > 0:
             raise ValueError("sample_weight must be non-negative with a positive sum.")
+    if weight_sum is not None and not (np.isfinite(weight_sum) and weight_sum > 0):
+        raise ValueError(f"weight_sum must be a positive number; got {weight_sum!r}.")
     intercept = " plus the intercept's" if fit_intercept else ""
     for index, (name, W) in enumerate(layers.items()):
         last = index == len(layers) - 1
@@ -406,12 +443,12 @@ def _sigmoid(z):
     return z
 
 
-def _row_weights(sample_weight, dtype):
+def _row_weights(sample_weight, dtype, weight_sum=None):
     """Weights that turn a sum over rows into the (weighted) mean."""
     if sample_weight is None:
         return None
     sample_weight = np.asarray(sample_weight, dtype=dtype)
-    return sample_weight / sample_weight.sum()
+    return sample_weight / (sample_weight.sum() if weight_sum is None else weight_sum)
 
 
 def _weighted_sum(row_weight, E):

@@ -440,6 +440,70 @@ def test_sample_weight_scale_does_not_change_the_weighted_mean(func):
 
 @EACH_FUNCTION
 @pytest.mark.parametrize("k", [None, 2])
+def test_one_row_batches_with_weight_sum_average_to_the_full_weighted_gradient(func, k):
+    # Each one-row batch divides by n_rows * mean weight = the mean weight:
+    # the batches' mean is then the full weighted mean, data term and all.
+    rng = np.random.default_rng(5)
+    X, y, params = _problem(func, rng, 6, 3, k, fit_intercept=True)
+    s = rng.uniform(0.1, 3.0, size=6)
+    full = func(X, y, *params, fit_intercept=True, sample_weight=s)
+    batches = [
+        func(
+            X[i : i + 1],
+            y[i : i + 1],
+            *params,
+            fit_intercept=True,
+            sample_weight=s[i : i + 1],
+            weight_sum=s.mean(),
+        )
+        for i in range(6)
+    ]
+    assert np.mean([loss for loss, _ in batches]) == pytest.approx(full[0])
+    for index, grad in enumerate(_grads(full)):
+        mean = np.mean([_grads(batch)[index] for batch in batches], axis=0)
+        assert_allclose(mean, grad, rtol=1e-12, atol=1e-15)
+
+
+@EACH_FUNCTION
+def test_weight_sum_divides_the_data_term_but_not_the_penalty(func):
+    rng = np.random.default_rng(6)
+    X, y, params = _problem(func, rng, 5, 3, fit_intercept=True)
+    s = rng.uniform(0.5, 2.0, size=5)
+    options = dict(fit_intercept=True, sample_weight=s)
+    data = func(X, y, *params, **options)
+    halved = func(X, y, *params, weight_sum=2 * s.sum(), **options)
+    penalised = func(X, y, *params, weight_sum=2 * s.sum(), alpha=0.3, **options)
+    penalty = func(X, y, *params, alpha=0.3, **options)
+    assert halved[0] == pytest.approx(data[0] / 2)
+    assert penalised[0] - halved[0] == pytest.approx(penalty[0] - data[0])
+    for h, d, p, q in zip(*map(_grads, (halved, data, penalised, penalty))):
+        assert_allclose(h, d / 2, rtol=1e-12, atol=1e-15)
+        assert_allclose(p - h, q - d, rtol=1e-10, atol=1e-15)
+
+
+@EACH_FUNCTION
+def test_weight_sum_gradient_matches_finite_differences(func):
+    rng = np.random.default_rng(7)
+    X, y, params = _problem(func, rng, 5, 3, fit_intercept=True)
+    options = dict(
+        fit_intercept=True,
+        sample_weight=rng.uniform(0.5, 2.0, size=5),
+        weight_sum=1.7,
+        alpha=0.2,
+    )
+    assert gradcheck(func, X, y, *params, eps=GRADCHECK_EPS, **options) < 1e-7
+
+
+@EACH_FUNCTION
+@pytest.mark.parametrize("weight_sum", [0.0, -1.0, np.nan, np.inf])
+def test_a_weight_sum_that_is_no_positive_number_is_refused(func, weight_sum):
+    X, y, params = _problem(func, np.random.default_rng(8), 4, 2)
+    with pytest.raises(ValueError, match="weight_sum"):
+        func(X, y, *params, sample_weight=np.ones(4), weight_sum=weight_sum)
+
+
+@EACH_FUNCTION
+@pytest.mark.parametrize("k", [None, 2])
 def test_integer_sample_weight_equals_repeating_rows(func, k):
     X, y, params = _problem(func, np.random.default_rng(4), 4, 3, k)
     s = np.array([2, 0, 1, 3])
