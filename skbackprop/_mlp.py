@@ -249,13 +249,14 @@ default="auto"
         y_pred = tiny_mlp_forward(X, *params, fit_intercept=self.fit_intercept)[1]
         return _r2(targets, y_pred, sample_weight)
 
-    def _loss_grad(self, X, y, sample_weight, params):
+    def _loss_grad(self, X, y, sample_weight, params, weight_sum=None):
         loss, grads = tiny_mlp_grad(
             X,
             y,
             *params,
             fit_intercept=self.fit_intercept,
             sample_weight=sample_weight,
+            weight_sum=weight_sum,
             alpha=self.alpha,
             check_input=False,
         )

@@ -339,27 +339,41 @@ def _stop_improving(history, first_epoch, optimizer, settings, validation, full_
 
 
 def _mini_batch_epoch(loss_grad, params, optimizer, X, y, sample_weight, settings, rng):
-    """One pass over the rows in mini-batches; the (weighted) mean of their losses."""
+    """One pass over the rows in mini-batches; the mean of their losses.
+
+    With sample weights, each batch divides its weighted loss by its rows times
+    the mean weight of all the rows, not by its own weights' sum: its gradient
+    is then an unbiased estimate of the full weighted gradient, as
+    SGDClassifier's weighted steps are, and a row's weight counts even in a
+    batch of one row, where a batch's weighted mean would cancel it.
+    """
     n_samples, batch_size = X.shape[0], settings.batch_size
     if batch_size >= n_samples:  # one batch: the rows in any order, never copied
         loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
         optimizer.update_params(params, grads)
         return loss
+    mean_weight = None if sample_weight is None else float(sample_weight.mean())
     order = rng.permutation(n_samples) if settings.shuffle else None
-    total_loss, total_weight = 0.0, 0.0
+    total_loss = 0.0
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
         # In order, a batch is a slice: a view of X, never a copy.
         rows = slice(start, stop) if order is None else order[start:stop]
         batch_weight = None if sample_weight is None else sample_weight[rows]
-        weight = stop - start if batch_weight is None else float(batch_weight.sum())
-        if weight == 0:  # only zero-weight rows: nothing to learn from
+        if batch_weight is not None and not batch_weight.any():
+            # Only zero-weight rows: nothing to learn from. (The penalty's
+            # step is skipped with them; it is a batch's share of an epoch's.)
             continue
-        loss, grads = loss_grad(_rows(X, rows), _rows(y, rows), batch_weight, params)
+        loss, grads = loss_grad(
+            _rows(X, rows),
+            _rows(y, rows),
+            batch_weight,
+            params,
+            weight_sum=None if mean_weight is None else (stop - start) * mean_weight,
+        )
         optimizer.update_params(params, grads)
-        total_loss += loss * weight
-        total_weight += weight
-    return total_loss / total_weight
+        total_loss += loss * (stop - start)
+    return total_loss / n_samples
 
 
 def _rows(array, rows):

@@ -696,6 +696,38 @@ def test_class_weight_equals_the_matching_sample_weight(Classifier, class_weight
     assert not np.allclose(weighted.coef_, plain.coef_)
 
 
+@ignore_convergence
+@pytest.mark.parametrize("batch_size", [1, 7, "auto"])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_sample_weight_counts_in_every_mini_batch_as_sgdclassifiers_weighted_steps(
+    solver, batch_size
+):
+    # SGDClassifier scales each step by the row's weight; a batch's weighted
+    # mean would cancel the weight of a one-row batch.
+    X, y = _cancer()
+    weights = np.random.RandomState(0).uniform(0.1, 3.0, size=len(y))
+    params = dict(solver=solver, batch_size=batch_size, max_iter=3, random_state=0)
+
+    unweighted = LogisticCEClassifier(**params).fit(X, y)
+    weighted = LogisticCEClassifier(**params).fit(X, y, sample_weight=weights)
+    scaled = LogisticCEClassifier(**params).fit(X, y, sample_weight=3 * weights)
+
+    assert not np.allclose(weighted.coef_, unweighted.coef_)
+    np.testing.assert_allclose(scaled.coef_, weighted.coef_, rtol=1e-9)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("batch_size", [1, 7, "auto"])
+def test_class_weight_counts_in_every_mini_batch(batch_size):
+    X, y = _cancer()
+    params = dict(solver="sgd", batch_size=batch_size, max_iter=3, random_state=0)
+    plain = LogisticCEClassifier(**params).fit(X, y)
+    weighted = LogisticCEClassifier(class_weight={0: 1.0, 1: 5.0}, **params)
+    weighted.fit(X, y)
+    # Rows of class 1 weigh more: its probabilities rise.
+    assert weighted.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
+
+
 # --- 9. Sparse input --------------------------------------------------------------
 
 
@@ -1035,11 +1067,11 @@ def test_the_network_on_raw_features_warns_of_saturated_hidden_units():
 # --- 13. The loop's parts, on their own --------------------------------------------
 
 
-def _mean_squares(X, y, sample_weight, params):
+def _mean_squares(X, y, sample_weight, params, weight_sum=None):
     """A loss_grad whose value and gradient are easy to write out by hand."""
     residual = X @ params[0] - y
     weights = np.ones(len(y)) if sample_weight is None else sample_weight
-    weights = weights / weights.sum()
+    weights = weights / (weights.sum() if weight_sum is None else weight_sum)
     return 0.5 * float(weights @ residual**2), [X.T @ (weights * residual)]
 
 
@@ -1068,18 +1100,25 @@ def test_full_batch_blocks_of_zero_weight_rows_add_nothing():
     np.testing.assert_allclose(blocks[1][0], kept[1][0], rtol=1e-12)
 
 
-def test_mini_batches_weigh_each_batch_loss_by_its_weight():
+def test_mini_batches_divide_by_their_share_of_all_the_weights():
     X, y = np.eye(4), np.array([1.0, 1.0, 3.0, 3.0])
-    sample_weight = np.array([1.0, 1.0, 2.0, 2.0])
+    sample_weight = np.array([1.0, 1.0, 2.0, 2.0])  # mean 1.5
     settings = TrainingSettings(max_iter=1, tol=0.0, n_iter_no_change=1, batch_size=2)
     params = [np.zeros(4)]
-    optimizer = SGDOptimizer(params, 0.0)  # no step: each batch at W = 0
+    seen = []
 
+    def recording(X, y, sample_weight, params, weight_sum=None):
+        seen.append(weight_sum)
+        return _mean_squares(X, y, sample_weight, params, weight_sum)
+
+    optimizer = SGDOptimizer(params, 0.0)  # no step: each batch at W = 0
     loss = _mini_batch_epoch(
-        _mean_squares, params, optimizer, X, y, sample_weight, settings, None
+        recording, params, optimizer, X, y, sample_weight, settings, None
     )
-    # Batch losses 0.5 * 1 and 0.5 * 9, weighed 2 and 4.
-    assert loss == pytest.approx((2 * 0.5 + 4 * 4.5) / 6)
+    # Each batch of 2 rows divides by 2 * 1.5: losses 1/3 and 6, whose mean is
+    # the full weighted mean, (0.5 + 0.5 + 2 * 4.5 + 2 * 4.5) / 6.
+    assert seen == [3.0, 3.0]
+    assert loss == pytest.approx(19 / 6)
 
 
 def test_a_loss_growing_tenfold_over_every_recent_epoch_is_a_divergence():
