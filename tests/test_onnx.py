@@ -1,5 +1,6 @@
 """ONNX export: skl2onnx converts the estimators, onnxruntime runs them."""
 
+import importlib
 import subprocess
 import sys
 import textwrap
@@ -194,3 +195,22 @@ def test_converting_before_import_skbackprop_onnx_says_to_import_it():
         assert f"skl2onnx has no converter for {name}" in message, line
         assert "`import skbackprop.onnx`" in message, line
         assert "sklearn-onnx/issues" not in message, line
+
+
+@pytest.mark.parametrize("missing", ["onnx", "skl2onnx"])
+def test_import_without_the_onnx_extra_names_the_pip_install_as_displays_do(
+    monkeypatch, missing
+):
+    # As scikit-learn's displays (and LossCurveDisplay) say how to install
+    # matplotlib, rather than a bare ModuleNotFoundError.
+    monkeypatch.setitem(sys.modules, missing, None)
+    monkeypatch.delitem(sys.modules, "skbackprop.onnx")
+
+    with pytest.raises(ImportError) as excinfo:
+        importlib.import_module("skbackprop.onnx")
+
+    message = str(excinfo.value)
+    assert message.startswith("skbackprop.onnx requires skl2onnx and onnx")
+    assert 'pip install "skbackprop[onnx]"' in message
+    assert 'pip install -e ".[onnx]"' in message
+    assert isinstance(excinfo.value.__cause__, ModuleNotFoundError)
