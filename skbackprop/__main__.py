@@ -28,23 +28,30 @@ from sklearn.preprocessing import StandardScaler
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 
-LEARNING_RATES = [0.01, 0.1, 1.0]
+# The learning rates grid-searched, a decade either side of each default
+# solver's learning_rate="auto". The classifiers' "gd" backtracks from
+# learning_rate, its largest step (10 for "auto"): a rate too large costs a few
+# halvings, one too small caps every step. The network's "adam" takes steps of
+# about learning_rate (0.01 for "auto").
+CLASSIFIER_LEARNING_RATES = [1.0, 10.0, 100.0]
+NETWORK_LEARNING_RATES = [0.001, 0.01, 0.1]
 COLUMNS = [
     "dataset",
     "model",
     "CV score",
     "fit time",
-    "best learning_rate",
-    "CV score at " + " / ".join(f"{rate:g}" for rate in LEARNING_RATES),
+    "learning_rates tried",
+    "CV score at each",
+    "best",
 ]
 
 INTRO = """\
 Scores are accuracy (breast_cancer, wine) and R² (diabetes), from {n_splits}-fold
 cross-validation on the same folds for every model of a dataset, each model after a
 StandardScaler; fit time is the mean per fold. Ours are cross-validated at their
-defaults, then GridSearchCV tries each learning_rate on the same folds (ties go to
-the smaller one). scikit-learn's MLPRegressor is fitted on standardised y, as
-TinyMLPRegressor is.
+defaults, then GridSearchCV tries each of the row's learning_rates on the same folds
+(ties go to the smaller one). scikit-learn's MLPRegressor is fitted on standardised
+y, as TinyMLPRegressor is.
 """
 
 
@@ -56,8 +63,9 @@ def benchmarks():
     benchmarks : list of tuple
         ``(name, loader, splitter, models)``: ``splitter`` is the class of the
         cross-validation folds (stratified for classification) and ``models`` a
-        list of ``(name, estimator, is_ours)``, the estimators unfitted and not
-        yet in a pipeline.
+        list of ``(name, estimator, learning_rates)``, the estimators unfitted
+        and not yet in a pipeline, ``learning_rates`` the grid searched for ours
+        and None for scikit-learn's.
     """
 
     def scaled_target(regressor):
@@ -67,12 +75,16 @@ def benchmarks():
         return TransformedTargetRegressor(regressor, transformer=StandardScaler())
 
     classifiers = [
-        ("SigmoidSSEClassifier", SigmoidSSEClassifier(), True),
-        ("LogisticCEClassifier", LogisticCEClassifier(), True),
-        ("LogisticRegression", LogisticRegression(), False),
+        ("SigmoidSSEClassifier", SigmoidSSEClassifier(), CLASSIFIER_LEARNING_RATES),
+        ("LogisticCEClassifier", LogisticCEClassifier(), CLASSIFIER_LEARNING_RATES),
+        ("LogisticRegression", LogisticRegression(), None),
     ]
     regressors = [
-        ("TinyMLPRegressor", TinyMLPRegressor(random_state=0), True),
+        (
+            "TinyMLPRegressor",
+            TinyMLPRegressor(random_state=0),
+            NETWORK_LEARNING_RATES,
+        ),
         (
             "MLPRegressor(10, logistic)",
             scaled_target(
@@ -83,12 +95,12 @@ def benchmarks():
                     random_state=0,
                 )
             ),
-            False,
+            None,
         ),
         (
             "MLPRegressor(defaults)",
             scaled_target(MLPRegressor(max_iter=2000, random_state=0)),
-            False,
+            None,
         ),
     ]
     return [
@@ -98,7 +110,7 @@ def benchmarks():
     ]
 
 
-def evaluate(estimator, X, y, folds, *, tune):
+def evaluate(estimator, X, y, folds, *, learning_rates=None):
     """Cross-validate one model and, if asked, grid-search its learning rate.
 
     Parameters
@@ -111,15 +123,15 @@ def evaluate(estimator, X, y, folds, *, tune):
         The targets.
     folds : list of tuple of ndarray
         The ``(train, test)`` indices shared by every model of the dataset.
-    tune : bool
-        Whether to grid-search ``learning_rate`` over ``LEARNING_RATES``.
+    learning_rates : list of float, default=None
+        The ``learning_rate`` values to grid-search; None searches none.
 
     Returns
     -------
     result : dict
         ``scores`` and ``fit_times`` (seconds) per fold; ``best_learning_rate``
-        and ``grid_scores``, the mean CV score of each of ``LEARNING_RATES``
-        (None without ``tune``); and ``warnings``: the
+        and ``grid_scores``, the mean CV score of each of ``learning_rates``
+        (None without them); and ``warnings``: the
         :class:`collections.Counter` of ``(stage, category, message)`` of every
         warning raised on the way.
     """
@@ -136,11 +148,11 @@ def evaluate(estimator, X, y, folds, *, tune):
         "best_learning_rate": None,
         "grid_scores": None,
     }
-    if tune:
+    if learning_rates is not None:
         step = pipeline.steps[-1][0]
         grid = GridSearchCV(
             pipeline,
-            {f"{step}__learning_rate": LEARNING_RATES},
+            {f"{step}__learning_rate": learning_rates},
             cv=folds,
             refit=False,  # only the choice is shown, no model is kept
         )
@@ -167,9 +179,12 @@ def _first_line(message):
     return next((line for line in message.splitlines() if line.strip()), "")
 
 
-def _format_scores(scores):
-    """Scores with 3 decimals; a fit that raised (diverged) shows as such."""
-    return " / ".join("diverged" if np.isnan(s) else f"{s:.3f}" for s in scores)
+def _format_grid(learning_rates, scores):
+    """The learning rates and their scores (3 decimals; "diverged" if a fit raised)."""
+    return (
+        " / ".join(f"{rate:g}" for rate in learning_rates),
+        " / ".join("diverged" if np.isnan(s) else f"{s:.3f}" for s in scores),
+    )
 
 
 def format_table(rows):
@@ -214,17 +229,22 @@ def main(n_splits=5):
         folds = list(
             splitter(n_splits=n_splits, shuffle=True, random_state=0).split(X, y)
         )
-        for name, estimator, is_ours in models:
-            result = evaluate(estimator, X, y, folds, tune=is_ours)
+        for name, estimator, learning_rates in models:
+            result = evaluate(estimator, X, y, folds, learning_rates=learning_rates)
             scores = result["scores"]
+            grid = ["", "", ""]
+            if learning_rates is not None:
+                grid = [
+                    *_format_grid(learning_rates, result["grid_scores"]),
+                    f"{result['best_learning_rate']:g}",
+                ]
             rows.append(
                 [
                     dataset,
                     name,
                     f"{scores.mean():.3f} ± {scores.std():.3f}",
                     f"{1000 * np.mean(result['fit_times']):.1f} ms",
-                    "" if not is_ours else f"{result['best_learning_rate']:g}",
-                    "" if not is_ours else _format_scores(result["grid_scores"]),
+                    *grid,
                 ]
             )
             for (stage, category, message), count in result["warnings"].items():

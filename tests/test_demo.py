@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skbackprop.__main__ import COLUMNS, LEARNING_RATES, benchmarks, main
+from skbackprop.__main__ import COLUMNS, benchmarks, main
+from skbackprop._base import AUTO_LEARNING_RATES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -51,29 +52,53 @@ def test_demo_prints_every_dataset_and_model_with_sane_scores(capsys):
     header, rows = table_rows(output)
     assert header == COLUMNS
     expected = [
-        (dataset, name, is_ours)
+        (dataset, name, learning_rates)
         for dataset, _, _, models in benchmarks()
-        for name, _, is_ours in models
+        for name, _, learning_rates in models
     ]
     assert sorted(rows) == sorted((dataset, name) for dataset, name, _ in expected)
-    for dataset, name, is_ours in expected:
+    for dataset, name, learning_rates in expected:
         cells = rows[dataset, name]
         mean, std = map(float, cells[2].split(" ± "))
         assert FLOOR[dataset] < mean <= 1, (dataset, name, mean)
         assert 0 <= std < 0.3, (dataset, name, std)
         assert cells[3].endswith(" ms")
-        if is_ours:
-            assert float(cells[4]) in LEARNING_RATES
+        if learning_rates is not None:
+            # Each row names its own grid, and its best rate is one of them.
+            assert [float(rate) for rate in cells[4].split(" / ")] == learning_rates
             # A learning rate whose fits raised shows as "diverged".
             grid_scores = [
                 float("nan") if score == "diverged" else float(score)
                 for score in cells[5].split(" / ")
             ]
-            assert len(grid_scores) == len(LEARNING_RATES)
+            assert len(grid_scores) == len(learning_rates)
             assert np.nanmax(grid_scores) > FLOOR[dataset]
+            assert float(cells[6]) in learning_rates
         else:
             assert len(cells) == 4
     assert "Done in" in output
+
+
+# The update rule that learning_rate="auto" serves under each default solver.
+AUTO_RULE = {"gd": "backtracking", "adam": "adam"}
+
+
+def test_each_grid_is_a_decade_either_side_of_the_default_solvers_auto_rate():
+    # "gd" backtracks from learning_rate, its largest step (10 for "auto"); "adam"
+    # takes steps of about learning_rate (0.01 for "auto").
+    searched = {}
+    for _, _, _, models in benchmarks():
+        for name, estimator, learning_rates in models:
+            if learning_rates is None:
+                continue
+            auto = AUTO_LEARNING_RATES[AUTO_RULE[estimator.solver]]
+            assert learning_rates == pytest.approx([auto / 10, auto, auto * 10])
+            searched[name] = learning_rates
+    assert searched == {
+        "SigmoidSSEClassifier": [1, 10, 100],
+        "LogisticCEClassifier": [1, 10, 100],
+        "TinyMLPRegressor": [0.001, 0.01, 0.1],
+    }
 
 
 def test_readme_has_python_blocks():
