@@ -4,9 +4,11 @@ On three datasets that ship with scikit-learn (no download), each model is
 fitted in a :class:`~sklearn.preprocessing.StandardScaler` pipeline and
 cross-validated on the same folds as its peers, and for each of ours a
 :class:`~sklearn.model_selection.GridSearchCV` picks the learning rate. One
-table compares them with scikit-learn's own models.
+table compares them with scikit-learn's own models. ``--help`` lists the
+options: a subset of the datasets, the number of folds.
 """
 
+import argparse
 import time
 import warnings
 from collections import Counter
@@ -209,13 +211,16 @@ def format_table(rows):
     return "\n".join([line(COLUMNS), rule, *(line(row) for row in rows)])
 
 
-def main(n_splits=5):
+def main(n_splits=5, datasets=None):
     """Print the table of cross-validated scores, fit times and learning rates.
 
     Parameters
     ----------
     n_splits : int, default=5
         Number of cross-validation folds; fewer make a faster demo.
+    datasets : list of str, default=None
+        The names of the datasets to run, among those of :func:`benchmarks`;
+        None runs them all. They run in the order of :func:`benchmarks`.
 
     Returns
     -------
@@ -223,8 +228,25 @@ def main(n_splits=5):
         The table that was printed (without the notes under it).
     """
     start = time.perf_counter()
+    chosen = benchmarks()
+    if datasets is not None:
+        unknown = set(datasets) - {dataset for dataset, *_ in chosen}
+        if unknown:
+            raise ValueError(
+                f"Unknown datasets {sorted(unknown)}; the demo has "
+                f"{[dataset for dataset, *_ in chosen]}."
+            )
+        chosen = [benchmark for benchmark in chosen if benchmark[0] in datasets]
+    # The table comes only when every model has run: say at once what runs.
+    n_models = sum(len(models) for *_, models in chosen)
+    print(
+        f"Cross-validating {n_models} models on "
+        f"{', '.join(dataset for dataset, *_ in chosen)} with {n_splits} folds; "
+        "the table comes at the end.\n",
+        flush=True,
+    )
     rows, notes = [], []
-    for dataset, loader, splitter, models in benchmarks():
+    for dataset, loader, splitter, models in chosen:
         X, y = loader(return_X_y=True)
         folds = list(
             splitter(n_splits=n_splits, shuffle=True, random_state=0).split(X, y)
@@ -262,5 +284,57 @@ def main(n_splits=5):
     return table
 
 
+def parse_args(argv=None):
+    """The command line's options, as ``main``'s keyword arguments.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments; None reads ``sys.argv``.
+
+    Returns
+    -------
+    kwargs : dict
+        ``n_splits`` and ``datasets``, for :func:`main`.
+    """
+    names = [dataset for dataset, *_ in benchmarks()]
+    parser = argparse.ArgumentParser(
+        prog="python -m skbackprop",
+        description=(
+            "Cross-validate skbackprop's three estimators beside scikit-learn's "
+            "own models on datasets that ship with scikit-learn, grid-search the "
+            "learning rate of ours, and print one table."
+        ),
+    )
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        choices=names,
+        dest="datasets",
+        help="run this dataset; repeat for several (default: all of them)",
+    )
+    parser.add_argument(
+        "--n-splits",
+        type=_at_least_two,
+        default=5,
+        metavar="N",
+        help="number of cross-validation folds, at least 2 (default: 5)",
+    )
+    return vars(parser.parse_args(argv))
+
+
+def _at_least_two(text):
+    """An integer of at least 2, for ``--n-splits``."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 2:
+        raise argparse.ArgumentTypeError(
+            f"needs an integer of at least 2, not {text!r}"
+        )
+    return value
+
+
 if __name__ == "__main__":
-    main()
+    main(**parse_args())

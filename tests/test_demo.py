@@ -1,12 +1,15 @@
 """The demo prints its table, and every Python block of the README runs."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skbackprop.__main__ import COLUMNS, benchmarks, main
+import skbackprop.__main__ as demo
+from skbackprop.__main__ import COLUMNS, benchmarks, main, parse_args
 from skbackprop._base import AUTO_LEARNING_RATES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -99,6 +102,84 @@ def test_each_grid_is_a_decade_either_side_of_the_default_solvers_auto_rate():
         "LogisticCEClassifier": [1, 10, 100],
         "TinyMLPRegressor": [0.001, 0.01, 0.1],
     }
+
+
+def test_help_prints_the_options_and_runs_nothing():
+    # As any argparse command line: --help answers at once, with exit status 0.
+    result = subprocess.run(
+        [sys.executable, "-m", "skbackprop", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m skbackprop")
+    for option in ["--dataset", "breast_cancer,wine,diabetes", "--n-splits"]:
+        assert option in result.stdout
+    assert "Cross-validating" not in result.stdout
+
+
+def test_dataset_and_n_splits_options_run_only_those_datasets_in_demo_order(capsys):
+    argv = ["--dataset", "wine", "--dataset", "breast_cancer", "--n-splits", "2"]
+    kwargs = parse_args(argv)
+    assert kwargs == {"datasets": ["wine", "breast_cancer"], "n_splits": 2}
+
+    table = main(**kwargs)
+
+    output = capsys.readouterr().out
+    header, rows = table_rows(output)
+    assert header == COLUMNS
+    assert [dataset for dataset, _ in rows] == ["breast_cancer"] * 3 + ["wine"] * 3
+    assert "from 2-fold" in output
+    assert table in output
+
+
+def test_first_line_says_what_runs_before_any_model_is_fitted(monkeypatch, capsys):
+    class Stop(Exception):
+        pass
+
+    printed_before = []
+
+    def first_evaluate(*args, **kwargs):
+        printed_before.append(capsys.readouterr().out)
+        raise Stop
+
+    monkeypatch.setattr(demo, "evaluate", first_evaluate)
+
+    with pytest.raises(Stop):
+        main(**parse_args(["--dataset", "diabetes", "--n-splits", "3"]))
+
+    assert printed_before[0].splitlines()[0] == (
+        "Cross-validating 3 models on diabetes with 3 folds; the table comes at "
+        "the end."
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--dataset", "iris"], "invalid choice: 'iris'"),
+        (["--n-splits", "1"], "at least 2, not '1'"),
+        (["--n-splits", "five"], "at least 2, not 'five'"),
+    ],
+)
+def test_command_line_refuses_unknown_datasets_and_fewer_than_two_folds(
+    argv, message, capsys
+):
+    # As argparse does for any command line: usage and the error, exit status 2.
+    with pytest.raises(SystemExit) as excinfo:
+        parse_args(argv)
+
+    assert excinfo.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_main_refuses_an_unknown_dataset_before_running_anything(capsys):
+    with pytest.raises(ValueError, match=r"Unknown datasets \['iris'\]"):
+        main(datasets=["iris"])
+
+    assert capsys.readouterr().out == ""
 
 
 def test_readme_has_python_blocks():
