@@ -4,9 +4,11 @@ On three datasets that ship with scikit-learn (no download), each model is
 fitted in a :class:`~sklearn.preprocessing.StandardScaler` pipeline and
 cross-validated on the same folds as its peers, and for each of ours a
 :class:`~sklearn.model_selection.GridSearchCV` picks the learning rate. One
-table compares them with scikit-learn's own models.
+table compares them with scikit-learn's own models. ``--help`` lists the
+options: a subset of the datasets, the number of folds.
 """
 
+import argparse
 import time
 import warnings
 from collections import Counter
@@ -28,23 +30,30 @@ from sklearn.preprocessing import StandardScaler
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 
-LEARNING_RATES = [0.01, 0.1, 1.0]
+# The learning rates grid-searched, a decade either side of each default
+# solver's learning_rate="auto". The classifiers' "gd" backtracks from
+# learning_rate, its largest step (10 for "auto"): a rate too large costs a few
+# halvings, one too small caps every step. The network's "adam" takes steps of
+# about learning_rate (0.01 for "auto").
+CLASSIFIER_LEARNING_RATES = [1.0, 10.0, 100.0]
+NETWORK_LEARNING_RATES = [0.001, 0.01, 0.1]
 COLUMNS = [
     "dataset",
     "model",
     "CV score",
     "fit time",
-    "best learning_rate",
-    "CV score at " + " / ".join(f"{rate:g}" for rate in LEARNING_RATES),
+    "learning_rates tried",
+    "CV score at each",
+    "best",
 ]
 
 INTRO = """\
 Scores are accuracy (breast_cancer, wine) and R² (diabetes), from {n_splits}-fold
 cross-validation on the same folds for every model of a dataset, each model after a
 StandardScaler; fit time is the mean per fold. Ours are cross-validated at their
-defaults, then GridSearchCV tries each learning_rate on the same folds (ties go to
-the smaller one). scikit-learn's MLPRegressor is fitted on standardised y, as
-TinyMLPRegressor is.
+defaults, then GridSearchCV tries each of the row's learning_rates on the same folds
+(ties go to the smaller one). scikit-learn's MLPRegressor is fitted on standardised
+y, as TinyMLPRegressor is.
 """
 
 
@@ -56,8 +65,9 @@ def benchmarks():
     benchmarks : list of tuple
         ``(name, loader, splitter, models)``: ``splitter`` is the class of the
         cross-validation folds (stratified for classification) and ``models`` a
-        list of ``(name, estimator, is_ours)``, the estimators unfitted and not
-        yet in a pipeline.
+        list of ``(name, estimator, learning_rates)``, the estimators unfitted
+        and not yet in a pipeline, ``learning_rates`` the grid searched for ours
+        and None for scikit-learn's.
     """
 
     def scaled_target(regressor):
@@ -67,12 +77,16 @@ def benchmarks():
         return TransformedTargetRegressor(regressor, transformer=StandardScaler())
 
     classifiers = [
-        ("SigmoidSSEClassifier", SigmoidSSEClassifier(), True),
-        ("LogisticCEClassifier", LogisticCEClassifier(), True),
-        ("LogisticRegression", LogisticRegression(), False),
+        ("SigmoidSSEClassifier", SigmoidSSEClassifier(), CLASSIFIER_LEARNING_RATES),
+        ("LogisticCEClassifier", LogisticCEClassifier(), CLASSIFIER_LEARNING_RATES),
+        ("LogisticRegression", LogisticRegression(), None),
     ]
     regressors = [
-        ("TinyMLPRegressor", TinyMLPRegressor(random_state=0), True),
+        (
+            "TinyMLPRegressor",
+            TinyMLPRegressor(random_state=0),
+            NETWORK_LEARNING_RATES,
+        ),
         (
             "MLPRegressor(10, logistic)",
             scaled_target(
@@ -83,12 +97,12 @@ def benchmarks():
                     random_state=0,
                 )
             ),
-            False,
+            None,
         ),
         (
             "MLPRegressor(defaults)",
             scaled_target(MLPRegressor(max_iter=2000, random_state=0)),
-            False,
+            None,
         ),
     ]
     return [
@@ -98,7 +112,7 @@ def benchmarks():
     ]
 
 
-def evaluate(estimator, X, y, folds, *, tune):
+def evaluate(estimator, X, y, folds, *, learning_rates=None):
     """Cross-validate one model and, if asked, grid-search its learning rate.
 
     Parameters
@@ -111,15 +125,15 @@ def evaluate(estimator, X, y, folds, *, tune):
         The targets.
     folds : list of tuple of ndarray
         The ``(train, test)`` indices shared by every model of the dataset.
-    tune : bool
-        Whether to grid-search ``learning_rate`` over ``LEARNING_RATES``.
+    learning_rates : list of float, default=None
+        The ``learning_rate`` values to grid-search; None searches none.
 
     Returns
     -------
     result : dict
         ``scores`` and ``fit_times`` (seconds) per fold; ``best_learning_rate``
-        and ``grid_scores``, the mean CV score of each of ``LEARNING_RATES``
-        (None without ``tune``); and ``warnings``: the
+        and ``grid_scores``, the mean CV score of each of ``learning_rates``
+        (None without them); and ``warnings``: the
         :class:`collections.Counter` of ``(stage, category, message)`` of every
         warning raised on the way.
     """
@@ -136,11 +150,11 @@ def evaluate(estimator, X, y, folds, *, tune):
         "best_learning_rate": None,
         "grid_scores": None,
     }
-    if tune:
+    if learning_rates is not None:
         step = pipeline.steps[-1][0]
         grid = GridSearchCV(
             pipeline,
-            {f"{step}__learning_rate": LEARNING_RATES},
+            {f"{step}__learning_rate": learning_rates},
             cv=folds,
             refit=False,  # only the choice is shown, no model is kept
         )
@@ -167,9 +181,12 @@ def _first_line(message):
     return next((line for line in message.splitlines() if line.strip()), "")
 
 
-def _format_scores(scores):
-    """Scores with 3 decimals; a fit that raised (diverged) shows as such."""
-    return " / ".join("diverged" if np.isnan(s) else f"{s:.3f}" for s in scores)
+def _format_grid(learning_rates, scores):
+    """The learning rates and their scores (3 decimals; "diverged" if a fit raised)."""
+    return (
+        " / ".join(f"{rate:g}" for rate in learning_rates),
+        " / ".join("diverged" if np.isnan(s) else f"{s:.3f}" for s in scores),
+    )
 
 
 def format_table(rows):
@@ -194,13 +211,16 @@ def format_table(rows):
     return "\n".join([line(COLUMNS), rule, *(line(row) for row in rows)])
 
 
-def main(n_splits=5):
+def main(n_splits=5, datasets=None):
     """Print the table of cross-validated scores, fit times and learning rates.
 
     Parameters
     ----------
     n_splits : int, default=5
         Number of cross-validation folds; fewer make a faster demo.
+    datasets : list of str, default=None
+        The names of the datasets to run, among those of :func:`benchmarks`;
+        None runs them all. They run in the order of :func:`benchmarks`.
 
     Returns
     -------
@@ -208,23 +228,45 @@ def main(n_splits=5):
         The table that was printed (without the notes under it).
     """
     start = time.perf_counter()
+    chosen = benchmarks()
+    if datasets is not None:
+        unknown = set(datasets) - {dataset for dataset, *_ in chosen}
+        if unknown:
+            raise ValueError(
+                f"Unknown datasets {sorted(unknown)}; the demo has "
+                f"{[dataset for dataset, *_ in chosen]}."
+            )
+        chosen = [benchmark for benchmark in chosen if benchmark[0] in datasets]
+    # The table comes only when every model has run: say at once what runs.
+    n_models = sum(len(models) for *_, models in chosen)
+    print(
+        f"Cross-validating {n_models} models on "
+        f"{', '.join(dataset for dataset, *_ in chosen)} with {n_splits} folds; "
+        "the table comes at the end.\n",
+        flush=True,
+    )
     rows, notes = [], []
-    for dataset, loader, splitter, models in benchmarks():
+    for dataset, loader, splitter, models in chosen:
         X, y = loader(return_X_y=True)
         folds = list(
             splitter(n_splits=n_splits, shuffle=True, random_state=0).split(X, y)
         )
-        for name, estimator, is_ours in models:
-            result = evaluate(estimator, X, y, folds, tune=is_ours)
+        for name, estimator, learning_rates in models:
+            result = evaluate(estimator, X, y, folds, learning_rates=learning_rates)
             scores = result["scores"]
+            grid = ["", "", ""]
+            if learning_rates is not None:
+                grid = [
+                    *_format_grid(learning_rates, result["grid_scores"]),
+                    f"{result['best_learning_rate']:g}",
+                ]
             rows.append(
                 [
                     dataset,
                     name,
                     f"{scores.mean():.3f} ± {scores.std():.3f}",
                     f"{1000 * np.mean(result['fit_times']):.1f} ms",
-                    "" if not is_ours else f"{result['best_learning_rate']:g}",
-                    "" if not is_ours else _format_scores(result["grid_scores"]),
+                    *grid,
                 ]
             )
             for (stage, category, message), count in result["warnings"].items():
@@ -242,5 +284,57 @@ def main(n_splits=5):
     return table
 
 
+def parse_args(argv=None):
+    """The command line's options, as ``main``'s keyword arguments.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments; None reads ``sys.argv``.
+
+    Returns
+    -------
+    kwargs : dict
+        ``n_splits`` and ``datasets``, for :func:`main`.
+    """
+    names = [dataset for dataset, *_ in benchmarks()]
+    parser = argparse.ArgumentParser(
+        prog="python -m skbackprop",
+        description=(
+            "Cross-validate skbackprop's three estimators beside scikit-learn's "
+            "own models on datasets that ship with scikit-learn, grid-search the "
+            "learning rate of ours, and print one table."
+        ),
+    )
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        choices=names,
+        dest="datasets",
+        help="run this dataset; repeat for several (default: all of them)",
+    )
+    parser.add_argument(
+        "--n-splits",
+        type=_at_least_two,
+        default=5,
+        metavar="N",
+        help="number of cross-validation folds, at least 2 (default: 5)",
+    )
+    return vars(parser.parse_args(argv))
+
+
+def _at_least_two(text):
+    """An integer of at least 2, for ``--n-splits``."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 2:
+        raise argparse.ArgumentTypeError(
+            f"needs an integer of at least 2, not {text!r}"
+        )
+    return value
+
+
 if __name__ == "__main__":
-    main()
+    main(**parse_args())

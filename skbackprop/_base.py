@@ -411,6 +411,40 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    def onnx_parser(self):
+        """Say to import :mod:`skbackprop.onnx` when skl2onnx lacks a converter.
+
+        skl2onnx calls this hook while it parses a model it has no parser
+        for; without it, a conversion before ``import skbackprop.onnx``
+        fails with skl2onnx's generic ``MissingShapeCalculator``, which asks
+        for an issue on sklearn-onnx. skl2onnx is imported only here, by
+        skl2onnx's own call, so the default install never imports it.
+
+        Returns
+        -------
+        parser : None
+            skl2onnx's own parsing, once the estimator's converter is
+            registered.
+
+        Raises
+        ------
+        RuntimeError
+            If skl2onnx has no converter registered for this estimator's class.
+        """
+        from skl2onnx import get_model_alias
+
+        try:
+            get_model_alias(type(self))
+        except RuntimeError:
+            name = type(self).__name__
+            raise RuntimeError(
+                f"skl2onnx has no converter for {name}: `import skbackprop.onnx` "
+                "registers those of skbackprop's estimators. Import it before "
+                "calling skl2onnx's to_onnx or convert_sklearn. A subclass needs "
+                "its own, registered with skl2onnx.update_registered_converter."
+            ) from None
+        return None
+
 
 # A sigmoid at |z| > SATURATED_Z has a derivative below 5e-5: flat.
 SATURATED_Z = 10.0

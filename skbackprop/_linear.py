@@ -212,9 +212,12 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         if first:
             self.classes_ = np.unique(y if classes is None else classes)
             if self.classes_.shape[0] < 2:
+                # tolist(): the label as Python writes it, 0.0 rather than
+                # np.float64(0.0).
                 raise ValueError(
                     "The data contains only one class: "
-                    f"{self.classes_[0]!r}; a classifier needs at least 2 classes."
+                    f"{self.classes_.tolist()[0]!r}; a classifier needs at least "
+                    "2 classes."
                 )
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:

@@ -46,33 +46,43 @@ True
 """
 
 import numpy as np
-from onnx import TensorProto
-from skl2onnx import update_registered_converter
-from skl2onnx.algebra.onnx_ops import (
-    OnnxAbs,
-    OnnxAdd,
-    OnnxArgMax,
-    OnnxArrayFeatureExtractor,
-    OnnxCast,
-    OnnxConcat,
-    OnnxExp,
-    OnnxGreater,
-    OnnxIdentity,
-    OnnxLog,
-    OnnxMatMul,
-    OnnxMin,
-    OnnxNeg,
-    OnnxReshape,
-    OnnxSigmoid,
-    OnnxSoftmax,
-    OnnxSub,
-)
-from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-from skl2onnx.common.shape_calculator import (
-    calculate_linear_classifier_output_shapes,
-    calculate_linear_regressor_output_shapes,
-)
-from skl2onnx.common.utils_classifier import get_label_classes
+
+# The onnx extra, and only it, installs these: say so rather than leave a bare
+# ModuleNotFoundError, as LossCurveDisplay does for matplotlib.
+try:
+    from onnx import TensorProto
+    from skl2onnx import update_registered_converter
+    from skl2onnx.algebra.onnx_ops import (
+        OnnxAbs,
+        OnnxAdd,
+        OnnxArgMax,
+        OnnxArrayFeatureExtractor,
+        OnnxCast,
+        OnnxConcat,
+        OnnxExp,
+        OnnxGreater,
+        OnnxIdentity,
+        OnnxLog,
+        OnnxMatMul,
+        OnnxMin,
+        OnnxNeg,
+        OnnxReshape,
+        OnnxSigmoid,
+        OnnxSoftmax,
+        OnnxSub,
+    )
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes,
+        calculate_linear_regressor_output_shapes,
+    )
+    from skl2onnx.common.utils_classifier import get_label_classes
+except ImportError as e:
+    raise ImportError(
+        "skbackprop.onnx requires skl2onnx and onnx (and onnxruntime to run the "
+        'graphs). You can install them with `pip install "skbackprop[onnx]"`, '
+        'or from a clone of the repository with `pip install -e ".[onnx]"`.'
+    ) from e
 
 from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
 from skbackprop._mlp import TinyMLPRegressor

@@ -1,5 +1,10 @@
 """ONNX export: skl2onnx converts the estimators, onnxruntime runs them."""
 
+import importlib
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -136,3 +141,76 @@ def test_regressor_without_intercepts_exports():
     (y_onnx,) = run_onnx(skl2onnx.to_onnx(reg, X[:1]), X)
 
     np.testing.assert_allclose(y_onnx.ravel(), reg.predict(X), rtol=1e-4, atol=1e-3)
+
+
+# A fresh interpreter: this module has imported skbackprop.onnx, and its
+# registrations last for the rest of the session.
+CONVERT_BEFORE_IMPORT = textwrap.dedent(
+    """
+    import numpy as np
+    from skl2onnx import convert_sklearn, to_onnx
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import skbackprop
+
+    X = np.random.RandomState(0).normal(size=(40, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    for name in ["SigmoidSSEClassifier", "LogisticCEClassifier", "TinyMLPRegressor"]:
+        model = getattr(skbackprop, name)().fit(X, y)
+        for how, convert in [
+            ("to_onnx", lambda m: to_onnx(m, X[:1])),
+            (
+                "convert_sklearn in a pipeline",
+                lambda m: convert_sklearn(
+                    make_pipeline(StandardScaler(), m).fit(X, y),
+                    initial_types=[("X", FloatTensorType([None, 3]))],
+                ),
+            ),
+        ]:
+            try:
+                convert(model)
+            except Exception as e:
+                print(name, how, type(e).__name__, " ".join(str(e).split()), sep="|")
+    """
+)
+
+
+def test_converting_before_import_skbackprop_onnx_says_to_import_it():
+    # Where skl2onnx would say MissingShapeCalculator and ask for an issue on
+    # sklearn-onnx, the error names the missing import.
+    result = subprocess.run(
+        [sys.executable, "-c", CONVERT_BEFORE_IMPORT],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    lines = result.stdout.splitlines()
+    assert len(lines) == 6, result.stdout
+    for line in lines:
+        name, how, error, message = line.split("|")
+        assert error == "RuntimeError", line
+        assert f"skl2onnx has no converter for {name}" in message, line
+        assert "`import skbackprop.onnx`" in message, line
+        assert "sklearn-onnx/issues" not in message, line
+
+
+@pytest.mark.parametrize("missing", ["onnx", "skl2onnx"])
+def test_import_without_the_onnx_extra_names_the_pip_install_as_displays_do(
+    monkeypatch, missing
+):
+    # As scikit-learn's displays (and LossCurveDisplay) say how to install
+    # matplotlib, rather than a bare ModuleNotFoundError.
+    monkeypatch.setitem(sys.modules, missing, None)
+    monkeypatch.delitem(sys.modules, "skbackprop.onnx")
+
+    with pytest.raises(ImportError) as excinfo:
+        importlib.import_module("skbackprop.onnx")
+
+    message = str(excinfo.value)
+    assert message.startswith("skbackprop.onnx requires skl2onnx and onnx")
+    assert 'pip install "skbackprop[onnx]"' in message
+    assert 'pip install -e ".[onnx]"' in message
+    assert isinstance(excinfo.value.__cause__, ModuleNotFoundError)

@@ -271,6 +271,27 @@ def test_partial_fit_refuses_classes_with_a_single_label(Classifier, forbid_trai
     _assert_not_fitted(classifier)
 
 
+@pytest.mark.parametrize(
+    "label, shown",
+    [(0.0, "0.0"), (3, "3"), ("ant", "'ant'")],
+    ids=["float", "int", "str"],
+)
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_single_class_error_writes_the_label_as_python_does_not_as_numpy_repr(
+    Classifier, label, shown
+):
+    # scikit-learn 1.9's LogisticRegression still says "only one class:
+    # np.float64(0.0)"; ours reads as the user's own label.
+    X, _ = _data(Classifier)
+    y = np.full(X.shape[0], label)
+
+    with pytest.raises(ValueError) as excinfo:
+        Classifier().fit(X, y)
+
+    assert f"The data contains only one class: {shown};" in str(excinfo.value)
+    assert "np." not in str(excinfo.value)
+
+
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_first_partial_fit_refuses_labels_missing_from_classes(
     Classifier, forbid_training
