@@ -37,6 +37,8 @@ AUTO_LEARNING_RATES = {"backtracking": 10.0, "sgd": 0.1, "adam": 0.01}
 # early_stopping="auto" holds out rows when at least this many would be: fewer
 # score too coarsely to choose an epoch by.
 MIN_AUTO_VALIDATION = 20
+# Fewer held-out rows than this cannot score at all: R² needs two.
+MIN_VALIDATION = 2
 
 # name -> (type, smallest, largest, closed ends); checked in fit, not __init__.
 _NUMERIC_PARAMS = {
@@ -193,7 +195,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             verbose=self.verbose,
             check_convergence=not partial,
         )
-        monitor = FitMonitor(self, X, y, settings.max_iter, self._fitted_attributes)
+        monitor = FitMonitor(
+            self, X, y, settings.max_iter, self._fitted_attributes, params
+        )
         if self.solver == "lbfgs":
             history = train_lbfgs(
                 self._loss_grad,
@@ -258,6 +262,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         params = self.get_params(deep=False)
         for name, (kind, low, high, closed) in _NUMERIC_PARAMS.items():
             if name not in params or (name in _AUTO_PARAMS and params[name] == "auto"):
+                continue
+            # As MLPRegressor and SGDClassifier: np.inf turns off stopping by tol.
+            if name == "n_iter_no_change" and params[name] == np.inf:
                 continue
             value = params[name]
             # bool is an int to Python, but True hidden units is a mistake.
@@ -379,7 +386,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return sample_weight
 
     def _split_validation(self, X, y, targets, sample_weight, rng):
-        """Hold out ``validation_fraction`` of the rows (stratified for classifiers)."""
+        """Hold out ``validation_fraction`` of the rows (stratified for classifiers).
+
+        Held-out rows that cannot score the epochs, too few or all of zero
+        weight, are refused, as MLPRegressor and SGDClassifier refuse them.
+        """
+        n_held_out = int(np.ceil(self.validation_fraction * X.shape[0]))
+        # A stratified split needs a row of each class too.
+        needed = max(MIN_VALIDATION, len(getattr(self, "classes_", ())))
+        if n_held_out < needed:
+            raise ValueError(
+                f"The validation set is too small: early stopping would hold out "
+                f"{n_held_out} of {X.shape[0]} rows, and scoring needs {needed}. "
+                "Increase validation_fraction or the size of your dataset, or set "
+                "early_stopping=False."
+            )
         train, held_out = train_test_split(
             np.arange(X.shape[0]),
             test_size=self.validation_fraction,
@@ -388,6 +409,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         )
         X_val, t_val = X[held_out], targets[held_out]
         sw_val = None if sample_weight is None else sample_weight[held_out]
+        if sample_weight is not None:
+            for which, rows in (("held out", held_out), ("left to train on", train)):
+                if not sample_weight[rows].any():
+                    raise ValueError(
+                        f"The sample weights of the rows {which} for early "
+                        "stopping are all zero. Use another random_state or "
+                        "validation_fraction, or set early_stopping=False."
+                    )
         validation = Validation(
             score=lambda params: self._score_params(X_val, t_val, sw_val, params),
             loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],

@@ -25,6 +25,10 @@ CALLBACK_ATTRIBUTE_PREFIXES = ("_skl_callbacks", "_callback_", "_parent_callback
 class FitMonitor:
     """Open the fit's callback context and one subcontext per epoch.
 
+    Each hook gets the model as it stands then: the fitted attributes of the
+    current parameters, copied when the hook is called, as LogisticRegression
+    passes them, so that a callback keeping them sees each epoch's own model.
+
     Parameters
     ----------
     estimator : estimator instance
@@ -36,9 +40,11 @@ class FitMonitor:
     fitted_attributes : callable
         ``fitted_attributes(params)`` gives the fitted attributes of an
         estimator with these parameters, for callbacks that predict mid-fit.
+    params : list of ndarray
+        The parameters the fit starts from.
     """
 
-    def __init__(self, estimator, X, y, max_iter, fitted_attributes):
+    def __init__(self, estimator, X, y, max_iter, fitted_attributes, params):
         self._estimator = estimator
         self._data = {"X": X, "y": y}
         self._fitted_attributes = fitted_attributes
@@ -48,28 +54,30 @@ class FitMonitor:
         # cost more than a small epoch itself.
         if getattr(estimator, "_skl_callbacks", None):
             self._context = estimator._init_callback_context(max_subtasks=max_iter)
-            self._context.call_on_fit_task_begin(estimator=estimator, **self._data)
+            self._context.call_on_fit_task_begin(**self._arguments(params))
 
-    def epoch_begins(self):
-        """Open the subcontext of the next epoch."""
+    def epoch_begins(self, params):
+        """Open the subcontext of the next epoch, which starts from ``params``."""
         if self._context is not None:
             self._epoch = self._context.subcontext(task_name="epoch")
-            self._epoch.call_on_fit_task_begin(estimator=self._estimator, **self._data)
+            self._epoch.call_on_fit_task_begin(**self._arguments(params))
 
     def epoch_ends(self, params):
         """Close the epoch's subcontext; return whether a callback asks to stop."""
         if self._epoch is None:
             return False
-        return bool(self._epoch.call_on_fit_task_end(**self._end_arguments(params)))
+        return bool(self._epoch.call_on_fit_task_end(**self._arguments(params)))
 
     def fit_ends(self, params):
         """Close the fit's context."""
         if self._context is not None:
-            self._context.call_on_fit_task_end(**self._end_arguments(params))
+            self._context.call_on_fit_task_end(**self._arguments(params))
 
-    def _end_arguments(self, params):
+    def _arguments(self, params):
+        # Computed now, from copies: the parameters change in place later.
+        attributes = self._fitted_attributes([p.copy() for p in params])
         return dict(
             estimator=self._estimator,
-            reconstruction_attributes=lambda: self._fitted_attributes(params),
+            reconstruction_attributes=lambda: attributes,
             **self._data,
         )

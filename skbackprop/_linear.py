@@ -90,8 +90,8 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         y : array-like of shape (n_samples,)
             Target labels.
         classes : array-like of shape (n_classes,), default=None
-            Every label the model will see. Required on the first call, ignored
-            on later ones.
+            Every label the model will see. Required on the first call; a later
+            call may pass it again, but not other labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the mean loss; None weighs them equally.
 
@@ -219,6 +219,19 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
                     f"{self.classes_.tolist()[0]!r}; a classifier needs at least "
                     "2 classes."
                 )
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} is not the same as on the "
+                f"first call to partial_fit, {self.classes_.tolist()}."
+            )
+        elif not partial and not np.array_equal(np.unique(y), self.classes_):
+            raise ValueError(
+                "warm_start can only be used where y has the same classes as in "
+                f"the previous call to fit: previously {self.classes_.tolist()}, "
+                f"now {np.unique(y).tolist()}."
+            )
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(

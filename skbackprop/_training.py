@@ -113,8 +113,12 @@ class _Improvement:
         self.tol = tol
         self.history = history
         self.validation = validation
-        # The best so far (a score: higher is better) after each recent epoch.
-        self.bests = deque(maxlen=n_iter_no_change + 1)
+        # The best so far (a score: higher is better) after each recent epoch;
+        # n_iter_no_change=np.inf keeps none and never stalls.
+        self.bests = deque(
+            maxlen=n_iter_no_change + 1 if np.isfinite(n_iter_no_change) else 1
+        )
+        self.never_stalls = not np.isfinite(n_iter_no_change)
         self.best_params = None
         if validation is not None:
             # The held-out rows are drawn anew for each fit: a warm start's best
@@ -131,7 +135,9 @@ class _Improvement:
         score = self.validation.score(params)
         history.validation_scores.append(score)
         history.validation_loss_curve.append(self.validation.loss(params))
-        if score > history.best_validation_score:
+        # On a tie, the later weights: held-out accuracy on a few rows ties
+        # often, and the later model has trained longer.
+        if score >= history.best_validation_score:
             history.best_validation_score = score
             self.best_params = [p.copy() for p in params]
         self.bests.append(history.best_validation_score)
@@ -140,7 +146,8 @@ class _Improvement:
     def stalled(self):
         """Whether the best improved by less than ``tol`` over the recent epochs."""
         return (
-            len(self.bests) == self.bests.maxlen
+            not self.never_stalls
+            and len(self.bests) == self.bests.maxlen
             and self.bests[-1] <= self.bests[0] + self.tol
         )
 
@@ -224,7 +231,7 @@ def train_epochs(
     full_batch = settings.batch_size is None
     first_epoch = history.n_iter
     for _ in range(settings.max_iter):
-        monitor.epoch_begins()
+        monitor.epoch_begins(params)
         # A step too large overflows on its way to a non-finite loss or weight;
         # _check_finite then stops the fit with an error that says why.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -491,6 +498,7 @@ def train_lbfgs(
         When the loss or a parameter becomes non-finite.
     """
     history = TrainingHistory() if history is None else history
+    start = [params]  # where the iteration being reported began
 
     def record(loss, current):
         history.loss_curve.append(loss)
@@ -499,9 +507,10 @@ def train_lbfgs(
         if settings.verbose:
             print(_progress_line(history, None, None))
         # scipy reports an iteration once it is done: its subcontext opens and
-        # closes here, one per iteration.
-        monitor.epoch_begins()
+        # closes here, one per iteration, from where it began to where it ended.
+        monitor.epoch_begins(start[0])
         monitor.epoch_ends(current)
+        start[0] = current
 
     # As in train_epochs: an overflow ends in a non-finite loss that
     # _check_finite reports.

@@ -348,6 +348,16 @@ def test_iterative_solvers_have_partial_fit(Estimator, solver):
     assert hasattr(Estimator(solver=solver), "partial_fit")
 
 
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_partial_fit_given_other_classes_raises_as_sgdclassifier(Classifier):
+    X, y = _cancer()
+    model = Classifier().partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    # The same classes again, in any order, are fine.
+    model.partial_fit(X, y, classes=[1, 0])
+
+
 # --- 3. Early stopping ----------------------------------------------------------
 
 
@@ -410,7 +420,9 @@ def test_early_stopping_returns_the_weights_of_the_best_validation_score(
 
     # "gd" is deterministic: training on the same rows for as many epochs as
     # the best one gives the very weights that were kept.
-    best_epoch = int(np.argmax(model.validation_scores_)) + 1
+    # (Of epochs tied for the best score, the last.)
+    scores = model.validation_scores_
+    best_epoch = len(scores) - int(np.argmax(scores[::-1]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         plain = Classifier(**{**params, "max_iter": best_epoch})
@@ -457,6 +469,54 @@ def test_without_early_stopping_the_validation_attributes_are_none(Estimator):
     assert model.validation_loss_curve_ is None
     assert model.best_validation_score_ is None
     assert model.best_loss_ == min(model.loss_curve_)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_early_stopping_rows_all_of_zero_weight_raise_as_sgdclassifier_does(
+    Estimator,
+):
+    # One row of weight: either the held-out rows or the rest weigh nothing.
+    X, y = _data(Estimator)
+    weights = np.zeros(len(y))
+    weights[0] = 1.0
+    model = Estimator(early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match="sample weights of the rows.*all zero"):
+        model.fit(X, y, sample_weight=weights)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_validation_set_of_one_row_raises_as_mlpregressor_does(Estimator):
+    X, y = _data(Estimator)
+    rows = np.r_[0:5, len(y) - 5 : len(y)]  # both classes of breast cancer
+    X, y = X[rows], y[rows]
+    model = Estimator(early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match="validation set is too small"):
+        model.fit(X, y)
+
+
+def test_early_stopping_on_iris_keeps_a_trained_model_not_the_first_epochs():
+    from sklearn.datasets import load_iris
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_iris(return_X_y=True)
+    model = make_pipeline(
+        StandardScaler(), LogisticCEClassifier(early_stopping=True, random_state=0)
+    ).fit(X, y)
+    # Held-out accuracy on 15 rows ties from the first epochs on; the later
+    # of tied epochs is kept.
+    assert model[-1].n_iter_ > 5
+    assert model.score(X, y) > 0.95
+
+
+@ignore_convergence
+def test_n_iter_no_change_inf_turns_off_stopping_as_mlpregressor():
+    X, y = _cancer()
+    model = LogisticCEClassifier(
+        solver="sgd", n_iter_no_change=np.inf, max_iter=40, random_state=0
+    ).fit(X, y)
+    assert model.n_iter_ == 40
 
 
 # --- 4. warm_start ----------------------------------------------------------------
@@ -544,6 +604,26 @@ def test_warm_start_n_iter_counts_only_the_last_call():
     assert len(model.loss_curve_) == 10
 
 
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_a_warm_start_on_other_classes_raises_as_mlpclassifier_and_keeps_the_model(
+    Classifier,
+):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    model = Classifier(warm_start=True, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    coef = model.coef_.copy()
+
+    two = y < 2
+    with pytest.raises(ValueError, match="same classes as in the previous call"):
+        model.fit(X[two], y[two])
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(model.coef_, coef)
+
+
 # --- 5. verbose -----------------------------------------------------------------
 
 
@@ -597,6 +677,46 @@ def test_progress_bar_on_a_grid_search_over_learning_rates_completes():
     search.fit(X, y)
     assert search.best_params_["learning_rate"] in (0.01, 0.1)
     assert search.best_score_ > 0.9
+
+
+class _RecordingCallback:
+    """A callback that keeps the model each hook is given."""
+
+    def __init__(self):
+        self.begun, self.ended = [], []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, fitted_estimator=None, **_):
+        self.begun.append(fitted_estimator)
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **_):
+        self.ended.append(fitted_estimator)
+        return False
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_callbacks_get_each_epochs_own_model_as_logistic_regression_passes(solver):
+    pytest.importorskip("sklearn.callback")
+    X, y = _cancer()
+    recorder = _RecordingCallback()
+    model = LogisticCEClassifier(solver=solver, max_iter=5)
+    model.set_callbacks(recorder)
+    model.fit(X, y)
+
+    # Every hook got a model, the first the zero-weight start...
+    assert all(m is not None for m in recorder.begun + recorder.ended)
+    assert not recorder.begun[0].coef_.any()
+    # ...and the epochs' models are snapshots, not views of the final weights.
+    epoch_coefs = [m.coef_ for m in recorder.ended[:-1]]
+    assert len(epoch_coefs) == model.n_iter_
+    assert not np.array_equal(epoch_coefs[0], epoch_coefs[-1])
+    np.testing.assert_array_equal(recorder.ended[-1].coef_, model.coef_)
 
 
 # --- 7. The divergence guard --------------------------------------------------------
