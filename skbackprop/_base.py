@@ -17,6 +17,7 @@ from skbackprop._callbacks import (
     with_callbacks,
 )
 from skbackprop._optim import AdamOptimizer, MonotoneGDOptimizer, SGDOptimizer
+from skbackprop._threads import fit_threads
 from skbackprop._training import (
     TrainingSettings,
     Validation,
@@ -146,18 +147,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 )
 
             n_iter_before = 0 if history is None else history.n_iter
-            history, optimizer = self._train(
-                params,
-                X,
-                y,
-                targets,
-                sample_weight,
-                rng=rng,
-                validation=validation,
-                history=history,
-                partial=partial,
-                previous=getattr(self, "_optimizer", None) if continuing else None,
-            )
+            with fit_threads(X.shape[0] * params[0].size):
+                history, optimizer = self._train(
+                    params,
+                    X,
+                    y,
+                    targets,
+                    sample_weight,
+                    rng=rng,
+                    validation=validation,
+                    history=history,
+                    partial=partial,
+                    previous=getattr(self, "_optimizer", None) if continuing else None,
+                )
             if not partial:
                 # Features near the float maximum overflow to |z| = inf: saturated.
                 with np.errstate(over="ignore", invalid="ignore"):
