@@ -33,15 +33,15 @@ class FitMonitor:
         The training data, passed on to the callbacks.
     max_iter : int
         The most epochs, the number of subtasks a progress bar expects.
-    fitted_attributes : callable
-        ``fitted_attributes(params)`` gives the fitted attributes of an
+    params_to_attributes : callable
+        ``params_to_attributes(params)`` gives the fitted attributes of an
         estimator with these parameters, for callbacks that predict mid-fit.
     """
 
-    def __init__(self, estimator, X, y, max_iter, fitted_attributes):
+    def __init__(self, estimator, X, y, max_iter, params_to_attributes):
         self._estimator = estimator
         self._data = {"X": X, "y": y}
-        self._fitted_attributes = fitted_attributes
+        self._params_to_attributes = params_to_attributes
         self._context = None
         self._epoch = None
         # Without callbacks there is no one to tell: a context per epoch would
@@ -70,6 +70,6 @@ class FitMonitor:
     def _end_arguments(self, params):
         return dict(
             estimator=self._estimator,
-            reconstruction_attributes=lambda: self._fitted_attributes(params),
+            reconstruction_attributes=lambda: self._params_to_attributes(params),
             **self._data,
         )

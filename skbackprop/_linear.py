@@ -26,9 +26,6 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
     backprop function and how ``k`` scores become probabilities.
     """
 
-    _is_classifier = True
-    _multi_output = False
-
     def __init__(
         self,
         *,
@@ -119,7 +116,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             class is predicted.
         """
         X = self._validate_X_predict(X)
-        return self._decision(X, self._fitted_params())
+        return self._decision(X, self._attributes_to_params())
 
     def predict(self, X):
         """Predict the class of each row.
@@ -249,7 +246,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         weights = per_class[index].astype(dtype)
         return weights if sample_weight is None else weights * sample_weight
 
-    def _init_params(self, n_features, targets, sample_weight, rng, dtype):
+    def _init_params(self, n_features, targets, rng, dtype):
         """Zero weights: with no hidden units, there is no symmetry to break.
 
         (Cross-entropy is convex in W, so the start does not matter for where
@@ -259,7 +256,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         shape = (n_features + self.fit_intercept,) + targets.shape[1:]
         return [np.zeros(shape, dtype=dtype)]
 
-    def _fitted_attributes(self, params):
+    def _params_to_attributes(self, params):
         W = params[0].reshape(params[0].shape[0], -1)
         coef = W[:-1] if self.fit_intercept else W
         return {
@@ -276,7 +273,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """The intercepts as fitted: each output's own."""
         return intercept
 
-    def _fitted_params(self):
+    def _attributes_to_params(self):
         W = self.coef_.T
         if self.fit_intercept:
             W = stack_intercept(W, self.intercept_)
