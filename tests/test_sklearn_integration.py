@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CLASSIFIERS, ESTIMATORS, SOLVERS, fitted_arrays
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
@@ -26,11 +27,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
-
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
-ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
-SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
+from skbackprop import LogisticCEClassifier, TinyMLPRegressor
 
 
 def _data(Estimator):
@@ -417,15 +414,11 @@ def test_integer_sample_weights_equal_repeated_rows_with_gd(Estimator):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         unweighted.fit(X, y)
-    assert not np.allclose(
-        _fitted_weights(unweighted), _fitted_weights(weighted), rtol=1e-3
-    )
+    assert not np.allclose(_coefs(unweighted), _coefs(weighted), rtol=1e-3)
 
 
-def _fitted_weights(model):
-    if isinstance(model, TinyMLPRegressor):
-        return np.concatenate([c.ravel() for c in model.coefs_])
-    return model.coef_.ravel()
+def _coefs(model):
+    return np.concatenate([c.ravel() for c in fitted_arrays(model, intercepts=False)])
 
 
 def test_sample_weight_is_routed_to_the_estimator_through_a_pipeline():

@@ -11,6 +11,13 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import (
+    CLASSIFIERS,
+    ESTIMATORS,
+    ITERATIVE_SOLVERS,
+    SOLVERS,
+    fitted_arrays,
+)
 from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, make_classification, make_regression
@@ -29,10 +36,6 @@ from skbackprop._training import (
     _mini_batch_epoch,
     full_batch_loss_grad,
 )
-
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
-ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
-ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
 
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
@@ -58,11 +61,7 @@ def _data(Estimator):
 
 def _weights(estimator):
     """The fitted weights of any of the three, as one flat array."""
-    if isinstance(estimator, TinyMLPRegressor):
-        arrays = estimator.coefs_ + estimator.intercepts_
-    else:
-        arrays = [estimator.coef_, estimator.intercept_]
-    return np.concatenate([np.ravel(a) for a in arrays])
+    return np.concatenate([np.ravel(a) for a in fitted_arrays(estimator)])
 
 
 def _first_gradient_of_cross_entropy(X, y):
@@ -549,7 +548,7 @@ def test_warm_start_n_iter_counts_only_the_last_call():
 
 @ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_verbose_prints_one_line_per_iteration(Estimator, solver, capsys):
     X, y = _data(Estimator)
     model = Estimator(solver=solver, max_iter=7, verbose=1, random_state=0)
@@ -755,23 +754,17 @@ def test_large_sparse_x_is_never_densified(Estimator):
 # --- 10. dtypes and copies --------------------------------------------------------
 
 
-def _fitted_arrays(model):
-    if isinstance(model, TinyMLPRegressor):
-        return model.coefs_ + model.intercepts_
-    return [model.coef_, model.intercept_]
-
-
 @ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fitted_attributes_and_outputs_keep_the_dtype_of_x(Estimator, solver, dtype):
     X, y = _data(Estimator)
     X = X.astype(dtype)
     model = Estimator(solver=solver, max_iter=10, random_state=0).fit(X, y)
 
-    assert [a.dtype for a in _fitted_arrays(model)] == [dtype] * len(
-        _fitted_arrays(model)
+    assert [a.dtype for a in fitted_arrays(model)] == [dtype] * len(
+        fitted_arrays(model)
     )
     if Estimator is TinyMLPRegressor:
         assert model.predict(X).dtype == dtype
@@ -779,7 +772,7 @@ def test_fitted_attributes_and_outputs_keep_the_dtype_of_x(Estimator, solver, dt
         assert model.decision_function(X).dtype == dtype
         assert model.predict_proba(X).dtype == dtype
         assert model.predict_log_proba(X).dtype == dtype
-    assert all(np.isfinite(a).all() for a in _fitted_arrays(model))
+    assert all(np.isfinite(a).all() for a in fitted_arrays(model))
 
 
 @ignore_convergence
@@ -800,7 +793,7 @@ def test_sparse_float32_stays_float32(Estimator):
     model = Estimator(max_iter=10, random_state=0).fit(
         sp.csr_array(X.astype(np.float32)), y
     )
-    assert all(a.dtype == np.float32 for a in _fitted_arrays(model))
+    assert all(a.dtype == np.float32 for a in fitted_arrays(model))
 
 
 @ignore_convergence
@@ -839,7 +832,7 @@ def test_a_c_contiguous_x_of_a_supported_dtype_is_not_copied(Classifier, dtype):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_convergence_warning_when_max_iter_ends_the_fit(Estimator, solver):
     X, y = _data(Estimator)
     with pytest.warns(ConvergenceWarning, match="max_iter=3"):
@@ -855,7 +848,7 @@ def test_convergence_warning_points_at_the_line_that_called_fit(solver):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_no_convergence_warning_when_the_fit_converges(Estimator, solver):
     X, y = _data(Estimator)
     model = Estimator(solver=solver, random_state=0)

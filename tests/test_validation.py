@@ -7,33 +7,32 @@ it was, and a fresh one unfitted. The estimators give scikit-learn's own errors
 scikit-learn to lean on, name the argument and its shape themselves.
 """
 
-import copy
 import math
 import re
 
 import numpy as np
 import pytest
+from conftest import (
+    CLASSIFIERS,
+    ESTIMATORS,
+    assert_not_fitted,
+    assert_same_state,
+    fitted_state,
+)
 from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 import skbackprop._base as base
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.usefixtures("one_blas_thread"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
-ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
 NAN, INF = math.nan, math.inf
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _data(Estimator, n_samples=30, n_features=3, seed=0):
@@ -54,35 +53,6 @@ def _partial_fit_args(estimator, y):
     return {"classes": np.unique(y)} if is_classifier(estimator) else {}
 
 
-def _fitted_state(estimator):
-    """Everything on the estimator but its hyperparameters, deep-copied."""
-    params = estimator.get_params(deep=False)
-    return copy.deepcopy({k: v for k, v in vars(estimator).items() if k not in params})
-
-
-def _assert_same_state(before, after, path="estimator"):
-    """Recursive equality of fitted state: arrays bit for bit, NaN equal to NaN."""
-    if isinstance(before, dict):
-        assert isinstance(after, dict), path
-        assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
-        for key in before:
-            _assert_same_state(before[key], after[key], f"{path}.{key}")
-    elif isinstance(before, (list, tuple)):
-        assert type(before) is type(after) and len(before) == len(after), path
-        for i, (b, a) in enumerate(zip(before, after)):
-            _assert_same_state(b, a, f"{path}[{i}]")
-    elif isinstance(before, np.ndarray):
-        assert isinstance(after, np.ndarray) and before.dtype == after.dtype, path
-        assert np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"), path
-    elif hasattr(before, "__dict__") and not callable(before):
-        assert type(before) is type(after), path
-        _assert_same_state(vars(before), vars(after), path)
-    elif isinstance(before, float) and math.isnan(before):
-        assert isinstance(after, float) and math.isnan(after), path
-    else:
-        assert before == after, path
-
-
 def _training_must_not_start(*args, **kwargs):
     raise AssertionError("training started although the input should be refused")
 
@@ -101,11 +71,6 @@ def forbid_training(monkeypatch):
         monkeypatch.setattr(base, "train_lbfgs", _training_must_not_start)
 
     return forbid
-
-
-def _assert_not_fitted(estimator):
-    with pytest.raises(NotFittedError):
-        check_is_fitted(estimator)
 
 
 # Bad X and y at fit and partial_fit --------------------------------------------
@@ -160,7 +125,7 @@ def test_bad_data_is_refused_and_a_fresh_estimator_stays_unfitted(
     with pytest.raises(ValueError, match=message):
         getattr(estimator, method)(*make_bad(X, y), **kwargs)
 
-    _assert_not_fitted(estimator)
+    assert_not_fitted(estimator)
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
@@ -172,13 +137,13 @@ def test_bad_data_leaves_a_fitted_estimator_exactly_as_it_was(
     make_bad, message = BAD_DATA[case]
     X, y = _data(Estimator)
     estimator = _fitted(Estimator, warm_start=True)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
 
     forbid_training()
     with pytest.raises(ValueError, match=message):
         getattr(estimator, method)(*make_bad(X, y))
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 BAD_LABELS = {
@@ -209,7 +174,7 @@ def test_classifier_fit_refuses_bad_labels(Classifier, case, forbid_training):
     with pytest.raises(ValueError, match=message):
         classifier.fit(X, make_bad(y))
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 BAD_TARGETS = {
@@ -239,7 +204,7 @@ def test_regressor_fit_refuses_bad_targets(case, forbid_training):
     with pytest.raises(ValueError, match=message):
         regressor.fit(X, make_bad(y))
 
-    _assert_not_fitted(regressor)
+    assert_not_fitted(regressor)
 
 
 # partial_fit's own rules --------------------------------------------------------
@@ -256,7 +221,7 @@ def test_first_partial_fit_of_a_classifier_needs_the_classes(
     with pytest.raises(ValueError, match=r"classes must be passed"):
         classifier.partial_fit(X, y)
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
@@ -268,7 +233,7 @@ def test_partial_fit_refuses_classes_with_a_single_label(Classifier, forbid_trai
     with pytest.raises(ValueError, match=r"only one class"):
         classifier.partial_fit(X[y == 0], y[y == 0], classes=[0])
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
@@ -282,20 +247,20 @@ def test_first_partial_fit_refuses_labels_missing_from_classes(
     with pytest.raises(ValueError, match=r"not in classes_ \[0, 2\]: \[1\]"):
         classifier.partial_fit(X, y, classes=[0, 2])
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_later_partial_fit_refuses_unseen_labels(Classifier, forbid_training):
     X, y = _data(Classifier)
     classifier = _fitted(Classifier)
-    before = _fitted_state(classifier)
+    before = fitted_state(classifier)
 
     forbid_training()
     with pytest.raises(ValueError, match=r"not in classes_ \[0, 1\]: \[7\]"):
         classifier.partial_fit(X, np.where(y == 1, 7, y))
 
-    _assert_same_state(before, _fitted_state(classifier))
+    assert_same_state(before, fitted_state(classifier))
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -304,13 +269,13 @@ def test_later_partial_fit_refuses_another_number_of_features(
 ):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
 
     forbid_training()
     with pytest.raises(ValueError, match=r"X has 2 features, but \w+ is expecting 3"):
         estimator.partial_fit(X[:, :2], y)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 def test_later_partial_fit_of_the_regressor_refuses_another_number_of_outputs(
@@ -318,13 +283,13 @@ def test_later_partial_fit_of_the_regressor_refuses_another_number_of_outputs(
 ):
     X, y = _data(TinyMLPRegressor)
     regressor = _fitted(TinyMLPRegressor)
-    before = _fitted_state(regressor)
+    before = fitted_state(regressor)
 
     forbid_training()
     with pytest.raises(ValueError, match=r"y has 2 outputs, but \w+ was fitted with 1"):
         regressor.partial_fit(X, np.column_stack([y, y]))
 
-    _assert_same_state(before, _fitted_state(regressor))
+    assert_same_state(before, fitted_state(regressor))
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
@@ -336,7 +301,7 @@ def test_partial_fit_refuses_balanced_class_weight(Classifier, forbid_training):
     with pytest.raises(ValueError, match=r"class_weight='balanced'.*partial_fit"):
         classifier.partial_fit(X, y, classes=[0, 1])
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -384,15 +349,15 @@ def test_bad_sample_weight_is_refused_before_any_work(
     fresh = Estimator()
     kwargs = _partial_fit_args(fresh, y) if method == "partial_fit" else {}
     fitted = _fitted(Estimator, warm_start=True)
-    before = _fitted_state(fitted)
+    before = fitted_state(fitted)
 
     forbid_training()
     with pytest.raises(ValueError, match=message):
         getattr(fresh, method)(X, y, sample_weight=make_bad(len(y)), **kwargs)
-    _assert_not_fitted(fresh)
+    assert_not_fitted(fresh)
     with pytest.raises(ValueError, match=message):
         getattr(fitted, method)(X, y, sample_weight=make_bad(len(y)))
-    _assert_same_state(before, _fitted_state(fitted))
+    assert_same_state(before, fitted_state(fitted))
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -461,14 +426,14 @@ def test_prediction_methods_refuse_bad_X(Estimator, method, case):
     make_bad, message = BAD_PREDICT_X[case]
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
     bad = make_bad(X)
     y_for_score = y[: bad.shape[0]] if bad.ndim else y
 
     with pytest.raises(ValueError, match=message):
         _call(estimator, method, bad, y_for_score)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 @pytest.mark.parametrize(
@@ -596,7 +561,7 @@ def test_bad_hyperparameter_is_refused_by_name_before_any_work(
     forbid_training()
     with pytest.raises((ValueError, TypeError), match=_names(name)):
         fresh.fit(X, y)
-    _assert_not_fitted(fresh)
+    assert_not_fitted(fresh)
 
 
 @pytest.mark.parametrize(
@@ -609,14 +574,14 @@ def test_bad_hyperparameter_leaves_a_fitted_estimator_as_it_was(
 ):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator, warm_start=True)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
     forbid_training()
 
     estimator.set_params(**{name: value})
     with pytest.raises((ValueError, TypeError), match=_names(name)):
         estimator.fit(X, y)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 @pytest.mark.parametrize(
@@ -629,14 +594,14 @@ def test_partial_fit_checks_hyperparameters_too(
 ):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
 
     estimator.set_params(**{name: value})
     forbid_training()
     with pytest.raises((ValueError, TypeError), match=_names(name)):
         estimator.partial_fit(X, y)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
