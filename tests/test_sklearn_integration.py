@@ -5,7 +5,6 @@ own estimators, and they score like scikit-learn's peers on the same folds of th
 datasets that ship with scikit-learn.
 """
 
-import pickle
 import warnings
 
 import numpy as np
@@ -315,7 +314,7 @@ def test_string_labels_in_a_pandas_series_with_a_dataframe():
     assert pipe.score(X, y) >= 0.95
 
 
-# clone, parameters, pickle -----------------------------------------------------
+# clone and parameters ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -358,29 +357,6 @@ def test_set_params_through_a_pipeline_reaches_the_estimator(Estimator):
     assert pipe.named_steps["est"].solver == "lbfgs"
     assert pipe.get_params()["est__learning_rate"] == 0.3
     assert clone(pipe).get_params()["est__solver"] == "lbfgs"
-
-
-@pytest.mark.parametrize("solver", ["gd", "adam"])
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_pickled_pipeline_predicts_exactly_the_same(Estimator, solver):
-    X, y = _data(Estimator)
-    pipe = make_pipeline(StandardScaler(), Estimator(solver=solver, random_state=0))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        pipe.fit(X, y)
-
-    restored = pickle.loads(pickle.dumps(pipe))
-
-    np.testing.assert_array_equal(restored.predict(X), pipe.predict(X))
-    assert restored.get_params(deep=True).keys() == pipe.get_params().keys()
-    assert restored[-1].n_iter_ == pipe[-1].n_iter_
-    assert restored[-1].loss_curve_ == pipe[-1].loss_curve_
-    if Estimator in CLASSIFIERS:
-        np.testing.assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
-        np.testing.assert_array_equal(restored[-1].coef_, pipe[-1].coef_)
-    else:
-        for ours, theirs in zip(restored[-1].coefs_, pipe[-1].coefs_):
-            np.testing.assert_array_equal(ours, theirs)
 
 
 # sample_weight -----------------------------------------------------------------

@@ -5,6 +5,7 @@ verbose output, scikit-learn callbacks, the divergence guard, class weights,
 sparse input, dtypes and copies, and convergence warnings.
 """
 
+import re
 import tracemalloc
 import warnings
 
@@ -21,7 +22,7 @@ from conftest import (
 from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -310,29 +311,12 @@ def test_partial_fit_counts_one_epoch_per_call_and_extends_the_loss_curve(
     assert len(model.loss_curve_) == 2
 
 
-@pytest.mark.parametrize("Classifier", CLASSIFIERS)
-def test_first_partial_fit_of_a_classifier_requires_classes(Classifier):
-    X, y = _cancer()
-    with pytest.raises(ValueError, match="classes"):
-        Classifier().partial_fit(X, y)
-
-
-@pytest.mark.parametrize("Classifier", CLASSIFIERS)
-def test_partial_fit_with_a_label_outside_classes_raises(Classifier):
-    X, y = _cancer()
-    model = Classifier().partial_fit(X[:100], y[:100], classes=[0, 1])
-    with pytest.raises(ValueError, match="2"):
-        model.partial_fit(X[:3], [0, 1, 2])
-    with pytest.raises(ValueError, match="2"):
-        Classifier().partial_fit(X[:3], [0, 1, 2], classes=[0, 1])
-
-
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_lbfgs_has_no_partial_fit(Estimator):
     X, y = _data(Estimator)
     model = Estimator(solver="lbfgs")
     assert not hasattr(model, "partial_fit")
-    with pytest.raises(AttributeError) as error:
+    with pytest.raises(AttributeError, match="partial_fit") as error:
         model.partial_fit(X, y)
     # scikit-learn's available_if raises "has no attribute 'partial_fit'" from
     # the library's own AttributeError, so the reason is in the chain that the
@@ -619,38 +603,9 @@ def test_divergence_raises_naming_the_learning_rate_and_iteration(
         learning_rate_schedule="constant",
         random_state=0,
     )
-    with pytest.raises(ValueError, match="learning_rate=") as error:
+    rate = re.escape(f"learning_rate={learning_rate:g}")
+    with pytest.raises(ValueError, match=rf"diverged.*iteration \d+.*{rate}"):
         model.fit(X, y)
-    assert "iteration" in str(error.value)
-    with pytest.raises(NotFittedError):
-        check_is_fitted(model)
-
-
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_diverging_warm_fit_keeps_the_previous_model(Estimator):
-    X, y = _data(Estimator)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = Estimator(
-            solver="gd",
-            learning_rate_schedule="constant",
-            learning_rate=0.1,
-            warm_start=True,
-            max_iter=20,
-            random_state=0,
-        ).fit(X, y)
-    before = _weights(model)
-    curve, n_iter = list(model.loss_curve_), model.n_iter_
-    predictions = model.predict(X)
-
-    model.set_params(learning_rate=1e8)
-    with pytest.raises(ValueError, match="learning_rate="):
-        model.fit(X, y)
-
-    np.testing.assert_array_equal(_weights(model), before)
-    assert model.loss_curve_ == curve
-    assert model.n_iter_ == n_iter
-    np.testing.assert_array_equal(model.predict(X), predictions)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
