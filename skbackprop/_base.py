@@ -11,12 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop._callbacks import (
-    CALLBACK_ATTRIBUTE_PREFIXES,
-    CallbackSupportMixin,
-    FitMonitor,
-    with_callbacks,
-)
+from skbackprop._callbacks import CallbackSupportMixin, FitMonitor, with_callbacks
 from skbackprop._optim import AdamOptimizer, MonotoneGDOptimizer, SGDOptimizer
 from skbackprop._training import (
     TrainingSettings,
@@ -77,8 +72,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     may override the optional hook ``_warn_if_saturated``. The parameters they
     exchange are a list of arrays in the layout of :mod:`skbackprop.backprop`:
     intercepts as the last row of each weight matrix, targets in the units the
-    loss sees (``_encode_targets``).
+    loss sees (``_encode_targets``). Besides the attributes ending in ``_``, a
+    fit leaves the private state named in ``_private_fitted_state``, which a
+    failed fit puts back as it was.
     """
+
+    # What a fit sets besides the attributes ending in "_": the training
+    # history and the update rule's state, which warm starts continue from.
+    _private_fitted_state = ("_history", "_optimizer")
 
     @abstractmethod
     def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
@@ -527,29 +528,34 @@ def _is_fitted(estimator):
     return hasattr(estimator, "_history")
 
 
+def _fitted_state(estimator):
+    """What a fit sets: the attributes ending in ``_`` and the private state.
+
+    An attribute ending in ``_`` is fitted, as to ``check_is_fitted``; the
+    private state is the estimator's ``_private_fitted_state``. Hyperparameters
+    and what scikit-learn's callback machinery keeps are neither.
+    """
+    private = estimator._private_fitted_state
+    return {
+        name: value
+        for name, value in vars(estimator).items()
+        if (name.endswith("_") and not name.startswith("__")) or name in private
+    }
+
+
 @contextmanager
 def _restore_on_failure(estimator):
     """Leave the estimator as it was (fitted or not) when the block raises.
 
-    Everything but the hyperparameters and the callback machinery is fitted
-    state: it is put back as it was, and what the failed block added is removed.
+    Its fitted state is put back as it was, and what the failed block added to
+    it is removed.
     """
-    state = vars(estimator)
-    hyperparameters = estimator.get_params(deep=False)
-
-    def fitted_state():
-        return {
-            name: value
-            for name, value in state.items()
-            if name not in hyperparameters
-            and not name.startswith(CALLBACK_ATTRIBUTE_PREFIXES)
-        }
-
-    before = fitted_state()
+    before = _fitted_state(estimator)
     try:
         yield
     except BaseException:
-        for name in fitted_state():
+        state = vars(estimator)
+        for name in _fitted_state(estimator):
             del state[name]
         state.update(before)
         raise

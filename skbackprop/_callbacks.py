@@ -18,9 +18,6 @@ except ImportError:  # scikit-learn < 1.9
 
 __all__ = ["CallbackSupportMixin", "FitMonitor", "with_callbacks"]
 
-# What the callback machinery keeps on an estimator during a fit: not fitted state.
-CALLBACK_ATTRIBUTE_PREFIXES = ("_skl_callbacks", "_callback_", "_parent_callback_")
-
 
 class FitMonitor:
     """Open the fit's callback context and one subcontext per epoch.

@@ -132,6 +132,12 @@ default="constant"
     True
     """
 
+    # The target scaling, fixed by the first fit, that the loss sees y in.
+    _private_fitted_state = BaseBackprop._private_fitted_state + (
+        "_target_mean",
+        "_target_scale",
+    )
+
     def __init__(
         self,
         n_hidden=10,

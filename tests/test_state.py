@@ -106,6 +106,45 @@ def test_fit_refusing_sample_weight_leaves_a_fresh_estimator_unfitted(Estimator)
     assert_not_fitted(estimator)
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_failed_fit_puts_back_every_attribute_a_fit_sets(Estimator, early_stopping):
+    """What a failure restores is an allow-list; a fit sets nothing else.
+
+    The list is the attributes ending in "_" and the estimator's
+    ``_private_fitted_state``: private state that a fit comes to set must join
+    it, or a failed fit would leave it behind, half done.
+    """
+    import pandas as pd
+
+    X, y = _data(Estimator)
+    estimator = Estimator(max_iter=5, early_stopping=early_stopping, random_state=0)
+    hyperparameters = estimator.get_params(deep=False)
+    estimator.fit(pd.DataFrame(X, columns=list("abcd")), y)
+
+    set_by_fit = set(vars(estimator)) - set(hyperparameters)
+    private = {name for name in set_by_fit if name.startswith("_")}
+    assert private == set(Estimator._private_fitted_state)
+    assert all(name.endswith("_") for name in set_by_fit - private)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_failed_fit_with_a_callback_raises_its_own_error_and_keeps_it(Estimator):
+    """The callback machinery's attributes are not fitted state: left to it."""
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = _data(Estimator)
+    progress = callback.ProgressBar()
+    estimator = _diverging(Estimator(max_iter=100)).set_callbacks(progress)
+
+    with pytest.raises(ValueError, match="diverged"):
+        estimator.fit(X, y)
+
+    assert_not_fitted(estimator)
+    estimator.set_params(learning_rate=0.1, max_iter=20).fit(X, y)
+    check_is_fitted(estimator)
+    assert estimator._skl_callbacks == [progress]
+
+
 @pytest.mark.parametrize("warm_start", [True, False])
 @pytest.mark.parametrize("solver", ITERATIVE_SOLVERS)
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
