@@ -288,43 +288,55 @@ class SigmoidSSEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    learning_rate : float, default=0.1
-        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    learning_rate : float or "auto", default="auto"
+        The step size η of ``W ← W − η∇E``: the initial one for a schedule,
+        the largest one for the backtracking of ``"gd"``. ``"auto"`` is 10 for
+        ``"gd"``, whose backtracking halves it as often as the curvature asks;
+        0.1 for ``"sgd"``, and for ``"gd"`` under another schedule or in
+        ``partial_fit``; 0.01 for ``"adam"``. Ignored by ``"lbfgs"``.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
         mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
     max_iter : int, default=1000
         The most epochs (``"lbfgs"``: iterations).
-    tol : float, default=1e-5
-        Training stops when the loss (or, with ``early_stopping``, the
-        validation score) improves by less than ``tol`` for
-        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
-    alpha : float, default=1e-4
+    tol : float, default=1e-4
+        The least progress that counts. ``"gd"`` and ``"lbfgs"`` stop once no
+        gradient entry exceeds ``tol``; ``"sgd"`` and ``"adam"`` once the loss
+        has improved by less than ``tol`` over ``n_iter_no_change`` epochs. With
+        ``early_stopping``, so does each of the three once the validation score
+        has.
+    alpha : float, default=1e-3
         Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss.
     fit_intercept : bool, default=True
         Whether to learn an intercept per output.
     batch_size : int or "auto", default="auto"
         Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
         ``min(200, n_samples)``.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-default="constant"
-        How ``"gd"`` and ``"sgd"`` change the step size, as the string
-        ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
+    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
+default="auto"
+        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: ``"gd"``
+        backtracks (a step up the loss is undone, the momentum restarts, and a
+        step from rest that went up halves the step size), ``"sgd"`` keeps it
+        constant. The others are those of the string ``learning_rate`` of
+        scikit-learn's :mod:`sklearn.neural_network` estimators.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
-    momentum : float, default=0.9
+    momentum : float or "auto", default="auto"
         Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+        ``"auto"``: Nesterov's sequence ``k / (k + 3)``, ``k`` steps after the
+        last restart, for the backtracking of ``"gd"``; 0.9 otherwise.
     nesterovs_momentum : bool, default=True
         Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical stability term.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
         stop when their accuracy stops improving, and keep the best weights;
-        ignored by ``"lbfgs"``.
+        ``"auto"`` does when 20 or more rows would be held out. Ignored by
+        ``"lbfgs"``.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
@@ -428,19 +440,25 @@ class LogisticCEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    learning_rate : float, default=0.1
-        The step size η of ``W ← W − η∇E`` (the initial one for a schedule).
+    learning_rate : float or "auto", default="auto"
+        The step size η of ``W ← W − η∇E``: the initial one for a schedule,
+        the largest one for the backtracking of ``"gd"``. ``"auto"`` is 10 for
+        ``"gd"``, whose backtracking halves it as often as the curvature asks;
+        0.1 for ``"sgd"``, and for ``"gd"`` under another schedule or in
+        ``partial_fit``; 0.01 for ``"adam"``. Ignored by ``"lbfgs"``.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
         mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
     max_iter : int, default=1000
         The most epochs (``"lbfgs"``: iterations).
-    tol : float, default=1e-5
-        Training stops when the loss (or, with ``early_stopping``, the
-        validation score) improves by less than ``tol`` for
-        ``n_iter_no_change`` epochs; for ``"lbfgs"``, the gradient tolerance.
-    alpha : float, default=1e-4
+    tol : float, default=1e-4
+        The least progress that counts. ``"gd"`` and ``"lbfgs"`` stop once no
+        gradient entry exceeds ``tol``; ``"sgd"`` and ``"adam"`` once the loss
+        has improved by less than ``tol`` over ``n_iter_no_change`` epochs. With
+        ``early_stopping``, so does each of the three once the validation score
+        has.
+    alpha : float, default=1e-3
         Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
         ``alpha = 1 / (C · n_samples)`` matches ``LogisticRegression(C=C)``.
     fit_intercept : bool, default=True
@@ -448,24 +466,30 @@ class LogisticCEClassifier(_LinearClassifier):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
         ``min(200, n_samples)``.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-default="constant"
-        How ``"gd"`` and ``"sgd"`` change the step size, as the string
-        ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
+    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
+default="auto"
+        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: ``"gd"``
+        backtracks (a step up the loss is undone, the momentum restarts, and a
+        step from rest that went up halves the step size), ``"sgd"`` keeps it
+        constant. The others are those of the string ``learning_rate`` of
+        scikit-learn's :mod:`sklearn.neural_network` estimators.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
-    momentum : float, default=0.9
+    momentum : float or "auto", default="auto"
         Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]; 0 is the seed's update.
+        ``"auto"``: Nesterov's sequence ``k / (k + 3)``, ``k`` steps after the
+        last restart, for the backtracking of ``"gd"``; 0.9 otherwise.
     nesterovs_momentum : bool, default=True
         Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical stability term.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
         stop when their accuracy stops improving, and keep the best weights;
-        ignored by ``"lbfgs"``.
+        ``"auto"`` does when 20 or more rows would be held out. Ignored by
+        ``"lbfgs"``.
     validation_fraction : float, default=0.1
         The share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
