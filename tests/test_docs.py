@@ -2,17 +2,23 @@
 
 The three estimators document the entries they share (parameters and fitted
 attributes) in the same words, apart from an explicit list of entries whose
-meaning differs; and every documented default is the signature's.
+meaning differs; every documented default is the signature's; and the excerpts
+of ``skbackprop/backprop.py`` on the derivation page still find the lines that
+anchor them.
 """
 
 import ast
 import inspect
 import itertools
+import re
+from pathlib import Path
 
 import pytest
 from conftest import CLASSIFIERS, ESTIMATORS
 
-from skbackprop import TinyMLPRegressor
+from skbackprop import TinyMLPRegressor, backprop
+
+DERIVATIONS = Path(__file__).resolve().parents[1] / "docs" / "derivations.rst"
 
 # Shared entries whose text legitimately differs -> the estimators whose text
 # differs from the others'. Every other shared entry has one type and one
@@ -113,3 +119,37 @@ def test_each_entry_allowed_to_differ_does_differ(name):
 def test_the_two_classifiers_document_the_same_entries(section):
     names = [list(_entries(Classifier, section)) for Classifier in CLASSIFIERS]
     assert names[0] == names[1]
+
+
+def _backprop_excerpts():
+    """The options of each literalinclude of backprop.py on the derivation page."""
+    excerpts = []
+    for block in re.split(r"\n(?=\.\. )", DERIVATIONS.read_text()):
+        if block.startswith(".. literalinclude:: ../skbackprop/backprop.py"):
+            options = dict(re.findall(r"^\s+:([\w-]+):[ \t]*(.*)$", block, re.M))
+            excerpts.append(options)
+    return excerpts
+
+
+EXCERPTS = _backprop_excerpts()
+
+
+def test_the_derivation_page_shows_excerpts_of_backprop():
+    assert len(EXCERPTS) >= 10
+
+
+@pytest.mark.parametrize(
+    "excerpt",
+    EXCERPTS,
+    ids=[f"{e['pyobject']}-{e['start-at']}" for e in EXCERPTS],
+)
+def test_every_excerpt_of_backprop_finds_its_anchors(excerpt):
+    """As Sphinx cuts it: the object, from its start-at line to the next end-at."""
+    lines = inspect.getsource(getattr(backprop, excerpt["pyobject"])).splitlines()
+    start = next(
+        (i for i, line in enumerate(lines) if excerpt["start-at"] in line), None
+    )
+    assert start is not None, f"no line has {excerpt['start-at']!r}"
+    assert any(excerpt["end-at"] in line for line in lines[start:]), (
+        f"no line from {excerpt['start-at']!r} on has {excerpt['end-at']!r}"
+    )
