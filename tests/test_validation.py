@@ -3,8 +3,10 @@
 Each bad argument raises a ValueError or a TypeError whose message names what
 is wrong; a refused call trains nothing and leaves a fitted estimator exactly as
 it was, and a fresh one unfitted. The estimators give scikit-learn's own errors
-(from ``validate_data`` and friends); the backprop functions, which have no
-scikit-learn to lean on, name the argument and its shape themselves.
+(from ``validate_data`` and friends), matched here by what they name (the
+argument, the fault) rather than by scikit-learn's wording; the backprop
+functions, which have no scikit-learn to lean on, name the argument and its
+shape themselves.
 """
 
 import math
@@ -73,6 +75,17 @@ def forbid_training(monkeypatch):
     return forbid
 
 
+def _names(*words):
+    """A pattern that finds each of ``words`` in the message, as words, anywhere.
+
+    Messages are matched by what they name (the argument, the fault, the
+    numbers), not by scikit-learn's sentences, which it may reword.
+    """
+    return "(?s)" + "".join(
+        rf"(?=.*(?<![\w]){re.escape(word)}(?![\w]))" for word in words
+    )
+
+
 # Bad X and y at fit and partial_fit --------------------------------------------
 
 
@@ -84,28 +97,25 @@ def _with_value(X, value):
 
 # name -> (bad (X, y) from good (X, y), what the message says)
 BAD_DATA = {
-    "nan_in_X": (lambda X, y: (_with_value(X, NAN), y), r"Input X contains NaN"),
-    "inf_in_X": (lambda X, y: (_with_value(X, INF), y), r"Input X contains infinity"),
-    "-inf_in_X": (
-        lambda X, y: (_with_value(X, -INF), y),
-        r"Input X contains infinity",
-    ),
+    "nan_in_X": (lambda X, y: (_with_value(X, NAN), y), _names("X", "NaN")),
+    "inf_in_X": (lambda X, y: (_with_value(X, INF), y), _names("X", "infinity")),
+    "-inf_in_X": (lambda X, y: (_with_value(X, -INF), y), _names("X", "infinity")),
     "no_rows": (lambda X, y: (X[:0], y[:0]), r"0 sample\(s\)"),
     "no_columns": (lambda X, y: (X[:, :0], y), r"0 feature\(s\)"),
-    "1d_X": (lambda X, y: (X[:, 0], y), r"Expected 2D array, got 1D array"),
+    "1d_X": (lambda X, y: (X[:, 0], y), _names("2D", "1D")),
     "3d_X": (lambda X, y: (X[:, :, np.newaxis], y), r"dim 3"),
-    "complex_X": (lambda X, y: (X + 1j, y), r"Complex data not supported"),
+    "complex_X": (lambda X, y: (X + 1j, y), _names("Complex")),
     "string_X": (
         lambda X, y: (np.full(X.shape, "abc"), y),
-        r"could not convert string to float",
+        _names("string", "float"),
     ),
     "fewer_labels_than_rows": (
         lambda X, y: (X, y[:-3]),
-        r"inconsistent numbers of samples: \[30, 27\]",
+        _names("samples", "[30, 27]"),
     ),
     "more_labels_than_rows": (
         lambda X, y: (X[:-3], y),
-        r"inconsistent numbers of samples: \[27, 30\]",
+        _names("samples", "[27, 30]"),
     ),
 }
 
@@ -150,15 +160,15 @@ BAD_LABELS = {
     "single_class": (lambda y: np.zeros_like(y), r"only one class"),
     "continuous": (
         lambda y: np.linspace(0.1, 2.3, y.shape[0]),
-        r"Unknown label type: continuous",
+        _names("label", "continuous"),
     ),
     "nan_label": (
         lambda y: np.where(np.arange(y.shape[0]) == 2, NAN, y.astype(float)),
-        r"Input y contains NaN",
+        _names("y", "NaN"),
     ),
     "2d_labels": (
         lambda y: np.column_stack([y, 1 - y]),
-        r"y should be a 1d array, got an array of shape \(30, 2\)",
+        _names("y", "(30, 2)"),
     ),
 }
 
@@ -180,17 +190,17 @@ def test_classifier_fit_refuses_bad_labels(Classifier, case, forbid_training):
 BAD_TARGETS = {
     "nan_target": (
         lambda y: np.where(np.arange(y.shape[0]) == 2, NAN, y),
-        r"Input y contains NaN",
+        _names("y", "NaN"),
     ),
     "inf_target": (
         lambda y: np.where(np.arange(y.shape[0]) == 2, INF, y),
-        r"Input y contains infinity",
+        _names("y", "infinity"),
     ),
     "string_target": (
         lambda y: np.full(y.shape, "abc"),
-        r"could not convert string to float",
+        _names("string", "float"),
     ),
-    "3d_target": (lambda y: y[:, None, None], r"Found array with dim 3"),
+    "3d_target": (lambda y: y[:, None, None], _names("dim 3")),
 }
 
 
@@ -277,7 +287,7 @@ def test_later_partial_fit_refuses_another_number_of_features(
     before = fitted_state(estimator)
 
     forbid_training()
-    with pytest.raises(ValueError, match=r"X has 2 features, but \w+ is expecting 3"):
+    with pytest.raises(ValueError, match=_names("X", "2 features", "3 features")):
         estimator.partial_fit(X[:, :2], y)
 
     assert_same_state(before, fitted_state(estimator))
@@ -317,16 +327,16 @@ BAD_SAMPLE_WEIGHTS = {
     "2d": (lambda n: np.ones((n, 1)), r"sample_weight\.shape == \(30, 1\)"),
     "negative": (
         lambda n: np.where(np.arange(n) == 3, -1.0, 1.0),
-        r"Negative values in data passed to `sample_weight`",
+        _names("sample_weight", "Negative"),
     ),
     "all_zero": (lambda n: np.zeros(n), r"(?i)sample weights.*non-zero"),
     "nan": (
         lambda n: np.where(np.arange(n) == 3, NAN, 1.0),
-        r"Input sample_weight contains NaN",
+        _names("sample_weight", "NaN"),
     ),
     "inf": (
         lambda n: np.where(np.arange(n) == 3, INF, 1.0),
-        r"Input sample_weight contains infinity",
+        _names("sample_weight", "infinity"),
     ),
 }
 
@@ -358,7 +368,7 @@ def test_score_refuses_a_sample_weight_of_the_wrong_length(Estimator):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
 
-    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match=_names("samples", "[30, 30, 29]")):
         estimator.score(X, y, sample_weight=np.ones(len(y) - 1))
 
 
@@ -382,23 +392,23 @@ PREDICT_CASES = [
 ]
 
 BAD_PREDICT_X = {
-    "nan_in_X": (lambda X: _with_value(X, NAN), r"Input X contains NaN"),
-    "inf_in_X": (lambda X: _with_value(X, INF), r"Input X contains infinity"),
+    "nan_in_X": (lambda X: _with_value(X, NAN), _names("X", "NaN")),
+    "inf_in_X": (lambda X: _with_value(X, INF), _names("X", "infinity")),
     "no_rows": (lambda X: X[:0], r"0 sample\(s\)"),
-    "1d_X": (lambda X: X[0], r"Expected 2D array, got 1D array"),
+    "1d_X": (lambda X: X[0], _names("2D", "1D")),
     "3d_X": (lambda X: X[:, :, np.newaxis], r"dim 3"),
-    "complex_X": (lambda X: X + 1j, r"Complex data not supported"),
+    "complex_X": (lambda X: X + 1j, _names("Complex")),
     "string_X": (
         lambda X: np.full(X.shape, "abc"),
-        r"could not convert string to float",
+        _names("string", "float"),
     ),
     "fewer_features": (
         lambda X: X[:, :2],
-        r"X has 2 features, but \w+ is expecting 3 features",
+        _names("X", "2 features", "3 features"),
     ),
     "more_features": (
         lambda X: np.column_stack([X, X]),
-        r"X has 6 features, but \w+ is expecting 3 features",
+        _names("X", "6 features", "3 features"),
     ),
 }
 
@@ -446,7 +456,7 @@ def test_score_refuses_labels_of_another_length(Estimator):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
 
-    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match=_names("samples", "[25, 30]")):
         estimator.score(X, y[:-5])
 
 
@@ -533,11 +543,6 @@ BAD_PARAM_CASES = [
     for name, value in COMMON_BAD_PARAMS
     + (REGRESSOR_BAD_PARAMS if Estimator is TinyMLPRegressor else CLASSIFIER_BAD_PARAMS)
 ]
-
-
-def _names(name):
-    """A pattern that finds the parameter's name as a word of the message."""
-    return rf"(?<![\w]){re.escape(name)}(?![\w])"
 
 
 @pytest.mark.parametrize(
