@@ -1,21 +1,17 @@
 """What the three estimators share: parameters, validation, the fit plumbing."""
 
 import copy
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_array, check_random_state, check_scalar
+from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop._callbacks import (
-    CALLBACK_ATTRIBUTE_PREFIXES,
-    CallbackSupportMixin,
-    FitMonitor,
-    with_callbacks,
-)
+from skbackprop._callbacks import CallbackSupportMixin, FitMonitor, with_callbacks
 from skbackprop._optim import AdamOptimizer, MonotoneGDOptimizer, SGDOptimizer
 from skbackprop._threads import fit_threads
 from skbackprop._training import (
@@ -72,18 +68,70 @@ _CHOICE_PARAMS = {
 }
 
 
-class BaseBackprop(CallbackSupportMixin, BaseEstimator):
+class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     """Fit plumbing shared by the estimators; subclasses supply the model.
 
-    A subclass defines how targets and their weights are encoded
-    (``_encode_targets``), how the parameters start (``_init_params``), which
-    backprop function gives the loss and gradient (``_loss_grad``), how the
-    parameters map to and from the fitted attributes (``_fitted_attributes``,
-    ``_fitted_params``) and how the parameters score held-out rows on encoded
-    targets (``_score_params``). The parameters are a list of
-    arrays in the layout of :mod:`skbackprop.backprop`: intercepts as the last
-    row of each weight matrix.
+    A subclass is the model: it implements the six abstract methods below, and
+    may override the optional hook ``_warn_if_saturated``. The parameters they
+    exchange are a list of arrays in the layout of :mod:`skbackprop.backprop`:
+    intercepts as the last row of each weight matrix, targets in the units the
+    loss sees (``_encode_targets``). Besides the attributes ending in ``_``, a
+    fit leaves the private state named in ``_private_fitted_state``, which a
+    failed fit puts back as it was.
     """
+
+    # What a fit sets besides the attributes ending in "_": the training
+    # history and the update rule's state, which warm starts continue from.
+    _private_fitted_state = ("_history", "_optimizer")
+
+    @abstractmethod
+    def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
+        """Encode validated ``y`` as the loss's targets; weigh the rows.
+
+        ``first`` is True when no previous fit is continued: the encoding
+        (classes, target scaling) is fixed then, as fitted attributes.
+        ``partial`` is True for ``partial_fit``, and ``classes`` its argument.
+        Returns the targets, of dtype ``dtype``, and the sample weights (None
+        when every row weighs the same).
+        """
+
+    @abstractmethod
+    def _init_params(self, n_features, targets, rng, dtype):
+        """The starting parameters for ``n_features`` and these targets."""
+
+    @abstractmethod
+    def _loss_grad(self, X, targets, sample_weight, params):
+        """The objective and its gradient: ``(loss, [grad per parameter])``.
+
+        One call of a :mod:`skbackprop.backprop` function: the gradient that
+        is tested is the gradient that trains.
+        """
+
+    @abstractmethod
+    def _params_to_attributes(self, params):
+        """The fitted attributes, as a dict, of a model with these parameters."""
+
+    @abstractmethod
+    def _attributes_to_params(self):
+        """The parameters of the fitted attributes, ``_params_to_attributes`` undone."""
+
+    @abstractmethod
+    def _score_params(self, X, targets, sample_weight, params):
+        """The score of ``params`` on rows with encoded targets, for early stopping.
+
+        The ``score`` of the fitted model: accuracy for a classifier, R² for a
+        regressor.
+        """
+
+    def _warn_if_saturated(self, X, targets, params):
+        """Optional hook: warn when sigmoids stuck at 0 or 1 keep the fit from learning.
+
+        Called once a ``fit`` has trained, on a sample of its rows. A model
+        whose gradient carries a sigmoid's derivative σ(1 − σ) learns nothing
+        from where that derivative vanishes; unscaled features are the usual
+        cause. Models without such a factor have nothing to check: the default
+        does nothing.
+        """
 
     @with_callbacks
     def fit(self, X, y, sample_weight=None):
@@ -117,8 +165,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 reset=not continuing,
                 accept_sparse=("csr", "csc"),
                 dtype=(np.float64, np.float32),
-                multi_output=self._multi_output,
-                y_numeric=not self._is_classifier,
+                multi_output=get_tags(self).target_tags.multi_output,
+                y_numeric=not is_classifier(self),
             )
             _check_feature_scale(X)
             targets, sample_weight = self._encode_targets(
@@ -131,12 +179,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
             rng = check_random_state(self.random_state)
             if continuing:
-                params = [p.astype(X.dtype) for p in self._fitted_params()]
+                params = [p.astype(X.dtype) for p in self._attributes_to_params()]
                 history = copy.deepcopy(self._history)
             else:
-                params = self._init_params(
-                    X.shape[1], targets, sample_weight, rng, X.dtype
-                )
+                params = self._init_params(X.shape[1], targets, rng, X.dtype)
                 history = None
 
             validation = None
@@ -198,7 +244,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             check_convergence=not partial,
         )
         monitor = FitMonitor(
-            self, X, y, settings.max_iter, self._fitted_attributes, params
+            self, X, y, settings.max_iter, self._params_to_attributes, params
         )
         if self.solver == "lbfgs":
             history = train_lbfgs(
@@ -233,8 +279,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return history, optimizer
 
     def _set_fitted(self, params, history, optimizer, n_iter_before, validation):
-        """Set the fitted attributes from the trained parameters and history."""
-        vars(self).update(self._fitted_attributes(params))
+        """Set the fitted attributes from the trained parameters and history.
+
+        ``n_iter_`` counts this call's iterations: the history's after the
+        ``n_iter_before`` of the fit it continued.
+        """
+        vars(self).update(self._params_to_attributes(params))
         self._optimizer = optimizer
         self._history = history
         self.n_iter_ = history.n_iter - n_iter_before
@@ -250,14 +300,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self.validation_scores_ = list(history.validation_scores)
             self.validation_loss_curve_ = list(history.validation_loss_curve)
             self.best_validation_score_ = history.best_validation_score
-
-    def _warn_if_saturated(self, X, targets, params):
-        """Warn when sigmoids stuck at 0 or 1 keep the fit from learning.
-
-        A model whose gradient carries a sigmoid's derivative σ(1 − σ) learns
-        nothing from where that derivative vanishes; unscaled features are the
-        usual cause. Models without such a factor have nothing to check.
-        """
 
     def _check_params(self):
         """Check every hyperparameter's type and range before any work."""
@@ -407,7 +449,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             np.arange(X.shape[0]),
             test_size=self.validation_fraction,
             random_state=rng,
-            stratify=y if self._is_classifier else None,
+            stratify=y if is_classifier(self) else None,
         )
         X_val, t_val = X[held_out], targets[held_out]
         sw_val = None if sample_weight is None else sample_weight[held_out]
@@ -551,29 +593,34 @@ def _is_fitted(estimator):
     return hasattr(estimator, "_history")
 
 
+def _fitted_state(estimator):
+    """What a fit sets: the attributes ending in ``_`` and the private state.
+
+    An attribute ending in ``_`` is fitted, as to ``check_is_fitted``; the
+    private state is the estimator's ``_private_fitted_state``. Hyperparameters
+    and what scikit-learn's callback machinery keeps are neither.
+    """
+    private = estimator._private_fitted_state
+    return {
+        name: value
+        for name, value in vars(estimator).items()
+        if (name.endswith("_") and not name.startswith("__")) or name in private
+    }
+
+
 @contextmanager
 def _restore_on_failure(estimator):
     """Leave the estimator as it was (fitted or not) when the block raises.
 
-    Everything but the hyperparameters and the callback machinery is fitted
-    state: it is put back as it was, and what the failed block added is removed.
+    Its fitted state is put back as it was, and what the failed block added to
+    it is removed.
     """
-    state = vars(estimator)
-    hyperparameters = estimator.get_params(deep=False)
-
-    def fitted_state():
-        return {
-            name: value
-            for name, value in state.items()
-            if name not in hyperparameters
-            and not name.startswith(CALLBACK_ATTRIBUTE_PREFIXES)
-        }
-
-    before = fitted_state()
+    before = _fitted_state(estimator)
     try:
         yield
     except BaseException:
-        for name in fitted_state():
+        state = vars(estimator)
+        for name in _fitted_state(estimator):
             del state[name]
         state.update(before)
         raise

@@ -18,9 +18,6 @@ except ImportError:  # scikit-learn < 1.9
 
 __all__ = ["CallbackSupportMixin", "FitMonitor", "with_callbacks"]
 
-# What the callback machinery keeps on an estimator during a fit: not fitted state.
-CALLBACK_ATTRIBUTE_PREFIXES = ("_skl_callbacks", "_callback_", "_parent_callback_")
-
 
 class FitMonitor:
     """Open the fit's callback context and one subcontext per epoch.
@@ -37,17 +34,17 @@ class FitMonitor:
         The training data, passed on to the callbacks.
     max_iter : int
         The most epochs, the number of subtasks a progress bar expects.
-    fitted_attributes : callable
-        ``fitted_attributes(params)`` gives the fitted attributes of an
+    params_to_attributes : callable
+        ``params_to_attributes(params)`` gives the fitted attributes of an
         estimator with these parameters, for callbacks that predict mid-fit.
     params : list of ndarray
         The parameters the fit starts from.
     """
 
-    def __init__(self, estimator, X, y, max_iter, fitted_attributes, params):
+    def __init__(self, estimator, X, y, max_iter, params_to_attributes, params):
         self._estimator = estimator
         self._data = {"X": X, "y": y}
-        self._fitted_attributes = fitted_attributes
+        self._params_to_attributes = params_to_attributes
         self._context = None
         self._epoch = None
         # Without callbacks there is no one to tell: a context per epoch would
@@ -75,7 +72,7 @@ class FitMonitor:
 
     def _arguments(self, params):
         # Computed now, from copies: the parameters change in place later.
-        attributes = self._fitted_attributes([p.copy() for p in params])
+        attributes = self._params_to_attributes([p.copy() for p in params])
         return dict(
             estimator=self._estimator,
             reconstruction_attributes=lambda: attributes,

@@ -26,9 +26,6 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
     backprop function and how ``k`` scores become probabilities.
     """
 
-    _is_classifier = True
-    _multi_output = False
-
     def __init__(
         self,
         *,
@@ -119,7 +116,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             class is predicted.
         """
         X = self._validate_X_predict(X)
-        return self._decision(X, self._fitted_params())
+        return self._decision(X, self._attributes_to_params())
 
     def predict(self, X):
         """Predict the class of each row.
@@ -266,7 +263,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         weights = per_class[index].astype(dtype)
         return weights if sample_weight is None else weights * sample_weight
 
-    def _init_params(self, n_features, targets, sample_weight, rng, dtype):
+    def _init_params(self, n_features, targets, rng, dtype):
         """Zero weights: with no hidden units, there is no symmetry to break.
 
         (Cross-entropy is convex in W, so the start does not matter for where
@@ -276,7 +273,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         shape = (n_features + self.fit_intercept,) + targets.shape[1:]
         return [np.zeros(shape, dtype=dtype)]
 
-    def _fitted_attributes(self, params):
+    def _params_to_attributes(self, params):
         W = params[0].reshape(params[0].shape[0], -1)
         coef = W[:-1] if self.fit_intercept else W
         return {
@@ -293,7 +290,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """The intercepts as fitted: each output's own."""
         return intercept
 
-    def _fitted_params(self):
+    def _attributes_to_params(self):
         W = self.coef_.T
         if self.fit_intercept:
             W = stack_intercept(W, self.intercept_)
@@ -482,9 +479,9 @@ class LogisticCEClassifier(_LinearClassifier):
         when their best loss has improved by less than ``tol`` over the last
         ``n_iter_no_change`` epochs. With early stopping, the best
         validation score decides instead, for every solver but ``"lbfgs"``.
-    alpha : float, default=1e-4
+    alpha : float, default=1e-3
         Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
-        ``alpha = 1 / (C · n_samples)`` matches ``LogisticRegression(C=C)``.
+        ``LogisticRegression(C=C)`` on ``n`` rows has ``alpha = 1 / (C n)``.
     fit_intercept : bool, default=True
         Whether to learn an intercept per output.
     batch_size : int or "auto", default="auto"

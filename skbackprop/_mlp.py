@@ -151,8 +151,11 @@ default="auto"
     True
     """
 
-    _is_classifier = False
-    _multi_output = True
+    # The target scaling, fixed by the first fit, that the loss sees y in.
+    _private_fitted_state = BaseBackprop._private_fitted_state + (
+        "_target_mean",
+        "_target_scale",
+    )
 
     def __init__(
         self,
@@ -308,18 +311,18 @@ default="auto"
             )
         return (y - self._target_mean) / self._target_scale, sample_weight
 
-    def _init_params(self, n_features, targets, sample_weight, rng, dtype):
+    def _init_params(self, n_features, targets, rng, dtype):
         """Glorot-uniform weights for sigmoid units, zero intercepts."""
         out_shape = targets.shape[1:]
         n_outputs = out_shape[0] if out_shape else 1
         W1 = _glorot(rng, n_features, self.n_hidden, (n_features, self.n_hidden))
         W2 = _glorot(rng, self.n_hidden, n_outputs, (self.n_hidden,) + out_shape)
         if self.fit_intercept:
-            W1 = np.concatenate([W1, np.zeros((1, self.n_hidden))])
-            W2 = np.concatenate([W2, np.zeros((1,) + out_shape)])
+            W1 = stack_intercept(W1, np.zeros(self.n_hidden))
+            W2 = stack_intercept(W2, np.zeros(out_shape))
         return [W1.astype(dtype), W2.astype(dtype)]
 
-    def _fitted_attributes(self, params):
+    def _params_to_attributes(self, params):
         W1, W2 = params
         W2 = W2 * self._target_scale
         if not self.fit_intercept:
@@ -331,7 +334,7 @@ default="auto"
             "intercepts_": [W1[-1].copy(), W2[-1]],
         }
 
-    def _fitted_params(self):
+    def _attributes_to_params(self):
         """The parameters in training units: intercepts stacked, target scaling out."""
         W1, W2 = self.coefs_
         W2 = W2 / self._target_scale

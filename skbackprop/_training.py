@@ -545,6 +545,10 @@ def warn_not_converged(message):
     The stack level skips skbackprop's own frames and scikit-learn's callback
     wrapper around ``fit``, however many there are.
     """
+    if sys.version_info >= (3, 12):
+        warnings.warn(message, ConvergenceWarning, skip_file_prefixes=_LIBRARY_DIRS)
+        return
+    # Python 3.10 and 3.11 cannot skip files: count the frames to skip instead.
     frame, stacklevel = sys._getframe(1), 2  # stacklevel 2 is our caller
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
         frame, stacklevel = frame.f_back, stacklevel + 1

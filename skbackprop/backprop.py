@@ -30,6 +30,12 @@ Speed comes from how the formulas are computed, never from a second copy of
 them: fresh intermediate arrays are updated in place, the loss shares its
 exponentials with the gradient, and the estimators' training loop evaluates a
 full batch block of rows by block of rows (``skbackprop._training``).
+
+The ``# eq. (N)`` comments, with a few other lines, anchor the excerpts that
+``docs/derivations.rst`` shows under each equation (the ``:start-at:`` and
+``:end-at:`` of its ``literalinclude`` directives): reword such a line and its
+excerpt moves or breaks. ``tests/test_docs.py`` checks that every excerpt still
+finds its anchors.
 """
 
 import numpy as np

@@ -1,9 +1,9 @@
 """Specification of skbackprop.backprop: the seed's formulas, their gradients, options.
 
-The functions are checked three ways: against tiny cases worked by hand from
-``seed/derivations.md``, against a per-sample transcription of the seed's equations,
-and against central finite differences (``skbackprop.gradcheck``) over shapes drawn by
-hypothesis, for every keyword option and their combinations.
+The functions are checked three ways: against tiny cases worked by hand from the
+derivations (``docs/derivations.rst``), against a per-sample transcription of the
+seed's equations, and against central finite differences (``skbackprop.gradcheck``)
+over shapes drawn by hypothesis, for every keyword option and their combinations.
 """
 
 import warnings

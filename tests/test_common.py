@@ -1,11 +1,9 @@
 """scikit-learn's estimator checks, for every estimator and solver."""
 
+from conftest import ESTIMATORS, SOLVERS
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
-
-ESTIMATORS = [SigmoidSSEClassifier, LogisticCEClassifier, TinyMLPRegressor]
-SOLVERS = ["gd", "sgd", "adam", "lbfgs"]  # "gd" is the default
+from skbackprop import TinyMLPRegressor
 
 SAMPLE_WEIGHT_EQUIVALENCE = [
     "check_sample_weight_equivalence_on_dense_data",

@@ -9,18 +9,13 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 import skl2onnx
+from conftest import CLASSIFIERS
 from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skbackprop.onnx  # noqa: E402, F401  (registers the converters)
-from skbackprop import (
-    LogisticCEClassifier,
-    SigmoidSSEClassifier,
-    TinyMLPRegressor,
-)
-
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
+from skbackprop import TinyMLPRegressor
 
 
 def run_onnx(onx, X):

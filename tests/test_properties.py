@@ -10,16 +10,15 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import CLASSIFIERS, ESTIMATORS, fitted_arrays, outputs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_limits
 
-from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+from skbackprop import TinyMLPRegressor
 
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
-ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 # Derandomized, so that every run checks the same examples and a failure is
 # reproducible; no example database written into the working tree.
@@ -30,13 +29,6 @@ PROPERTY_SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _finite(low, high):
@@ -125,11 +117,6 @@ def test_predict_agrees_with_probabilities_and_decision_function(
 # A row's prediction is its own ---------------------------------------------------
 
 
-def _outputs(estimator, X):
-    methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
-    return [getattr(estimator, m)(X) for m in methods if hasattr(estimator, m)]
-
-
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @PROPERTY_SETTINGS
 @given(data=st.data())
@@ -140,9 +127,9 @@ def test_predictions_do_not_depend_on_the_order_or_company_of_rows(Estimator, da
     inverse = np.argsort(order)
     first = data.draw(st.integers(1, len(X_test)))
 
-    expected = _outputs(estimator, X_test)
-    permuted = _outputs(estimator, X_test[order])
-    alone = _outputs(estimator, X_test[:first])
+    expected = outputs(estimator, X_test)
+    permuted = outputs(estimator, X_test[order])
+    alone = outputs(estimator, X_test[:first])
 
     for full, shuffled, head in zip(expected, permuted, alone, strict=True):
         if full.dtype.kind == "f":
@@ -176,17 +163,11 @@ def test_scaling_every_sample_weight_by_a_constant_changes_nothing(
     plain = _fit(Estimator(**params), X, y, sample_weight)
     scaled = _fit(Estimator(**params), X, y, 3.7 * sample_weight)
 
-    for a, b in zip(_weights(plain), _weights(scaled), strict=True):
+    for a, b in zip(fitted_arrays(plain), fitted_arrays(scaled), strict=True):
         np.testing.assert_allclose(b, a, rtol=rtol, atol=rtol * max(1.0, _size(a)))
-    for a, b in zip(_outputs(plain, X_test), _outputs(scaled, X_test), strict=True):
+    for a, b in zip(outputs(plain, X_test), outputs(scaled, X_test), strict=True):
         if a.dtype.kind == "f":
             np.testing.assert_allclose(b, a, rtol=rtol, atol=rtol * _size(a))
-
-
-def _weights(estimator):
-    if isinstance(estimator, TinyMLPRegressor):
-        return [*estimator.coefs_, *estimator.intercepts_]
-    return [estimator.coef_, estimator.intercept_]
 
 
 def _size(array):
@@ -211,5 +192,5 @@ def test_scaling_sample_weight_changes_nothing_for_a_constant_target(solver, rto
     scaled = _fit(TinyMLPRegressor(**params), X, y, np.full(9, 3.7))
 
     np.testing.assert_allclose(scaled.predict(X), plain.predict(X), rtol=rtol)
-    for a, b in zip(_weights(plain), _weights(scaled), strict=True):
+    for a, b in zip(fitted_arrays(plain), fitted_arrays(scaled), strict=True):
         np.testing.assert_allclose(b, a, rtol=rtol, atol=rtol)

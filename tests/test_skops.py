@@ -1,10 +1,9 @@
 """skops persistence: an exact round trip that trusts only skbackprop's types."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 import skops.io as sio
+from conftest import assert_same_state
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
@@ -65,26 +64,6 @@ def fit(estimator, n_classes, *, dtype=np.float64):
     return clone(estimator).fit(X, y), X, y
 
 
-def assert_same(a, b, where="estimator"):
-    """Equal values of the same types, recursively through objects' attributes."""
-    assert type(a) is type(b), where
-    if isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype, where
-        np.testing.assert_array_equal(a, b, err_msg=where)
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same(x, y, f"{where}[{i}]")
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for key in a:
-            assert_same(a[key], b[key], f"{where}[{key!r}]")
-    elif dataclasses.is_dataclass(a) or hasattr(a, "__dict__"):
-        assert_same(vars(a), vars(b), where)
-    else:
-        assert a == b, where
-
-
 @pytest.mark.parametrize("estimator, n_classes, types", CASES, ids=IDS)
 def test_dump_and_load_round_trip_exactly(estimator, n_classes, types, tmp_path):
     estimator, X, _ = fit(estimator, n_classes)
@@ -95,7 +74,7 @@ def test_dump_and_load_round_trip_exactly(estimator, n_classes, types, tmp_path)
     loaded = sio.load(path, trusted=untrusted)
 
     assert set(untrusted) == types | {HISTORY}
-    assert_same(vars(loaded), vars(estimator))
+    assert_same_state(vars(loaded), vars(estimator))
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
     if n_classes is not None:
         np.testing.assert_array_equal(
@@ -139,4 +118,4 @@ def test_a_loaded_model_continues_training_as_the_original(solver):
     estimator.partial_fit(X, y).fit(X, y)
     loaded.partial_fit(X, y).fit(X, y)
 
-    assert_same(vars(loaded), vars(estimator))
+    assert_same_state(vars(loaded), vars(estimator))

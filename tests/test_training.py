@@ -5,16 +5,25 @@ verbose output, scikit-learn callbacks, the divergence guard, class weights,
 sparse input, dtypes and copies, and convergence warnings.
 """
 
+import re
 import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import (
+    CLASSIFIERS,
+    ESTIMATORS,
+    ITERATIVE_SOLVERS,
+    SOLVERS,
+    assert_not_fitted,
+    fitted_arrays,
+)
 from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -29,10 +38,6 @@ from skbackprop._training import (
     _mini_batch_epoch,
     full_batch_loss_grad,
 )
-
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
-ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
-ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
 
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
@@ -58,11 +63,7 @@ def _data(Estimator):
 
 def _weights(estimator):
     """The fitted weights of any of the three, as one flat array."""
-    if isinstance(estimator, TinyMLPRegressor):
-        arrays = estimator.coefs_ + estimator.intercepts_
-    else:
-        arrays = [estimator.coef_, estimator.intercept_]
-    return np.concatenate([np.ravel(a) for a in arrays])
+    return np.concatenate([np.ravel(a) for a in fitted_arrays(estimator)])
 
 
 def _first_gradient_of_cross_entropy(X, y):
@@ -311,29 +312,12 @@ def test_partial_fit_counts_one_epoch_per_call_and_extends_the_loss_curve(
     assert len(model.loss_curve_) == 2
 
 
-@pytest.mark.parametrize("Classifier", CLASSIFIERS)
-def test_first_partial_fit_of_a_classifier_requires_classes(Classifier):
-    X, y = _cancer()
-    with pytest.raises(ValueError, match="classes"):
-        Classifier().partial_fit(X, y)
-
-
-@pytest.mark.parametrize("Classifier", CLASSIFIERS)
-def test_partial_fit_with_a_label_outside_classes_raises(Classifier):
-    X, y = _cancer()
-    model = Classifier().partial_fit(X[:100], y[:100], classes=[0, 1])
-    with pytest.raises(ValueError, match="2"):
-        model.partial_fit(X[:3], [0, 1, 2])
-    with pytest.raises(ValueError, match="2"):
-        Classifier().partial_fit(X[:3], [0, 1, 2], classes=[0, 1])
-
-
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_lbfgs_has_no_partial_fit(Estimator):
     X, y = _data(Estimator)
     model = Estimator(solver="lbfgs")
     assert not hasattr(model, "partial_fit")
-    with pytest.raises(AttributeError) as error:
+    with pytest.raises(AttributeError, match="partial_fit") as error:
         model.partial_fit(X, y)
     # scikit-learn's available_if raises "has no attribute 'partial_fit'" from
     # the library's own AttributeError, so the reason is in the chain that the
@@ -482,8 +466,7 @@ def test_early_stopping_rows_all_of_zero_weight_raise_as_sgdclassifier_does(
     model = Estimator(early_stopping=True, random_state=0)
     with pytest.raises(ValueError, match="sample weights of the rows.*all zero"):
         model.fit(X, y, sample_weight=weights)
-    with pytest.raises(NotFittedError):
-        check_is_fitted(model)
+    assert_not_fitted(model)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -629,7 +612,7 @@ def test_a_warm_start_on_other_classes_raises_as_mlpclassifier_and_keeps_the_mod
 
 @ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_verbose_prints_one_line_per_iteration(Estimator, solver, capsys):
     X, y = _data(Estimator)
     model = Estimator(solver=solver, max_iter=7, verbose=1, random_state=0)
@@ -740,38 +723,9 @@ def test_divergence_raises_naming_the_learning_rate_and_iteration(
         learning_rate_schedule="constant",
         random_state=0,
     )
-    with pytest.raises(ValueError, match="learning_rate=") as error:
+    rate = re.escape(f"learning_rate={learning_rate:g}")
+    with pytest.raises(ValueError, match=rf"diverged.*iteration \d+.*{rate}"):
         model.fit(X, y)
-    assert "iteration" in str(error.value)
-    with pytest.raises(NotFittedError):
-        check_is_fitted(model)
-
-
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_diverging_warm_fit_keeps_the_previous_model(Estimator):
-    X, y = _data(Estimator)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = Estimator(
-            solver="gd",
-            learning_rate_schedule="constant",
-            learning_rate=0.1,
-            warm_start=True,
-            max_iter=20,
-            random_state=0,
-        ).fit(X, y)
-    before = _weights(model)
-    curve, n_iter = list(model.loss_curve_), model.n_iter_
-    predictions = model.predict(X)
-
-    model.set_params(learning_rate=1e8)
-    with pytest.raises(ValueError, match="learning_rate="):
-        model.fit(X, y)
-
-    np.testing.assert_array_equal(_weights(model), before)
-    assert model.loss_curve_ == curve
-    assert model.n_iter_ == n_iter
-    np.testing.assert_array_equal(model.predict(X), predictions)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
@@ -907,23 +861,17 @@ def test_large_sparse_x_is_never_densified(Estimator):
 # --- 10. dtypes and copies --------------------------------------------------------
 
 
-def _fitted_arrays(model):
-    if isinstance(model, TinyMLPRegressor):
-        return model.coefs_ + model.intercepts_
-    return [model.coef_, model.intercept_]
-
-
 @ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fitted_attributes_and_outputs_keep_the_dtype_of_x(Estimator, solver, dtype):
     X, y = _data(Estimator)
     X = X.astype(dtype)
     model = Estimator(solver=solver, max_iter=10, random_state=0).fit(X, y)
 
-    assert [a.dtype for a in _fitted_arrays(model)] == [dtype] * len(
-        _fitted_arrays(model)
+    assert [a.dtype for a in fitted_arrays(model)] == [dtype] * len(
+        fitted_arrays(model)
     )
     if Estimator is TinyMLPRegressor:
         assert model.predict(X).dtype == dtype
@@ -931,7 +879,7 @@ def test_fitted_attributes_and_outputs_keep_the_dtype_of_x(Estimator, solver, dt
         assert model.decision_function(X).dtype == dtype
         assert model.predict_proba(X).dtype == dtype
         assert model.predict_log_proba(X).dtype == dtype
-    assert all(np.isfinite(a).all() for a in _fitted_arrays(model))
+    assert all(np.isfinite(a).all() for a in fitted_arrays(model))
 
 
 @ignore_convergence
@@ -952,7 +900,7 @@ def test_sparse_float32_stays_float32(Estimator):
     model = Estimator(max_iter=10, random_state=0).fit(
         sp.csr_array(X.astype(np.float32)), y
     )
-    assert all(a.dtype == np.float32 for a in _fitted_arrays(model))
+    assert all(a.dtype == np.float32 for a in fitted_arrays(model))
 
 
 @ignore_convergence
@@ -991,7 +939,7 @@ def test_a_c_contiguous_x_of_a_supported_dtype_is_not_copied(Classifier, dtype):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_convergence_warning_when_max_iter_ends_the_fit(Estimator, solver):
     X, y = _data(Estimator)
     with pytest.warns(ConvergenceWarning, match="max_iter=3"):
@@ -1007,7 +955,7 @@ def test_convergence_warning_points_at_the_line_that_called_fit(solver):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_no_convergence_warning_when_the_fit_converges(Estimator, solver):
     X, y = _data(Estimator)
     model = Estimator(solver=solver, random_state=0)

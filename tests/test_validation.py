@@ -3,37 +3,38 @@
 Each bad argument raises a ValueError or a TypeError whose message names what
 is wrong; a refused call trains nothing and leaves a fitted estimator exactly as
 it was, and a fresh one unfitted. The estimators give scikit-learn's own errors
-(from ``validate_data`` and friends); the backprop functions, which have no
-scikit-learn to lean on, name the argument and its shape themselves.
+(from ``validate_data`` and friends), matched here by what they name (the
+argument, the fault) rather than by scikit-learn's wording; the backprop
+functions, which have no scikit-learn to lean on, name the argument and its
+shape themselves.
 """
 
-import copy
 import math
 import re
 
 import numpy as np
 import pytest
+from conftest import (
+    CLASSIFIERS,
+    ESTIMATORS,
+    assert_not_fitted,
+    assert_same_state,
+    fitted_state,
+)
 from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 import skbackprop._base as base
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.usefixtures("one_blas_thread"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
-CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
-ESTIMATORS = CLASSIFIERS + [TinyMLPRegressor]
 NAN, INF = math.nan, math.inf
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _data(Estimator, n_samples=30, n_features=3, seed=0):
@@ -52,35 +53,6 @@ def _fitted(Estimator, **params):
 def _partial_fit_args(estimator, y):
     """Arguments a first ``partial_fit`` needs: the classes, for a classifier."""
     return {"classes": np.unique(y)} if is_classifier(estimator) else {}
-
-
-def _fitted_state(estimator):
-    """Everything on the estimator but its hyperparameters, deep-copied."""
-    params = estimator.get_params(deep=False)
-    return copy.deepcopy({k: v for k, v in vars(estimator).items() if k not in params})
-
-
-def _assert_same_state(before, after, path="estimator"):
-    """Recursive equality of fitted state: arrays bit for bit, NaN equal to NaN."""
-    if isinstance(before, dict):
-        assert isinstance(after, dict), path
-        assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
-        for key in before:
-            _assert_same_state(before[key], after[key], f"{path}.{key}")
-    elif isinstance(before, (list, tuple)):
-        assert type(before) is type(after) and len(before) == len(after), path
-        for i, (b, a) in enumerate(zip(before, after)):
-            _assert_same_state(b, a, f"{path}[{i}]")
-    elif isinstance(before, np.ndarray):
-        assert isinstance(after, np.ndarray) and before.dtype == after.dtype, path
-        assert np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"), path
-    elif hasattr(before, "__dict__") and not callable(before):
-        assert type(before) is type(after), path
-        _assert_same_state(vars(before), vars(after), path)
-    elif isinstance(before, float) and math.isnan(before):
-        assert isinstance(after, float) and math.isnan(after), path
-    else:
-        assert before == after, path
 
 
 def _training_must_not_start(*args, **kwargs):
@@ -103,9 +75,15 @@ def forbid_training(monkeypatch):
     return forbid
 
 
-def _assert_not_fitted(estimator):
-    with pytest.raises(NotFittedError):
-        check_is_fitted(estimator)
+def _names(*words):
+    """A pattern that finds each of ``words`` in the message, as words, anywhere.
+
+    Messages are matched by what they name (the argument, the fault, the
+    numbers), not by scikit-learn's sentences, which it may reword.
+    """
+    return "(?s)" + "".join(
+        rf"(?=.*(?<![\w]){re.escape(word)}(?![\w]))" for word in words
+    )
 
 
 # Bad X and y at fit and partial_fit --------------------------------------------
@@ -119,28 +97,25 @@ def _with_value(X, value):
 
 # name -> (bad (X, y) from good (X, y), what the message says)
 BAD_DATA = {
-    "nan_in_X": (lambda X, y: (_with_value(X, NAN), y), r"Input X contains NaN"),
-    "inf_in_X": (lambda X, y: (_with_value(X, INF), y), r"Input X contains infinity"),
-    "-inf_in_X": (
-        lambda X, y: (_with_value(X, -INF), y),
-        r"Input X contains infinity",
-    ),
+    "nan_in_X": (lambda X, y: (_with_value(X, NAN), y), _names("X", "NaN")),
+    "inf_in_X": (lambda X, y: (_with_value(X, INF), y), _names("X", "infinity")),
+    "-inf_in_X": (lambda X, y: (_with_value(X, -INF), y), _names("X", "infinity")),
     "no_rows": (lambda X, y: (X[:0], y[:0]), r"0 sample\(s\)"),
     "no_columns": (lambda X, y: (X[:, :0], y), r"0 feature\(s\)"),
-    "1d_X": (lambda X, y: (X[:, 0], y), r"Expected 2D array, got 1D array"),
+    "1d_X": (lambda X, y: (X[:, 0], y), _names("2D", "1D")),
     "3d_X": (lambda X, y: (X[:, :, np.newaxis], y), r"dim 3"),
-    "complex_X": (lambda X, y: (X + 1j, y), r"Complex data not supported"),
+    "complex_X": (lambda X, y: (X + 1j, y), _names("Complex")),
     "string_X": (
         lambda X, y: (np.full(X.shape, "abc"), y),
-        r"could not convert string to float",
+        _names("string", "float"),
     ),
     "fewer_labels_than_rows": (
         lambda X, y: (X, y[:-3]),
-        r"inconsistent numbers of samples: \[30, 27\]",
+        _names("samples", "[30, 27]"),
     ),
     "more_labels_than_rows": (
         lambda X, y: (X[:-3], y),
-        r"inconsistent numbers of samples: \[27, 30\]",
+        _names("samples", "[27, 30]"),
     ),
 }
 
@@ -160,7 +135,7 @@ def test_bad_data_is_refused_and_a_fresh_estimator_stays_unfitted(
     with pytest.raises(ValueError, match=message):
         getattr(estimator, method)(*make_bad(X, y), **kwargs)
 
-    _assert_not_fitted(estimator)
+    assert_not_fitted(estimator)
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
@@ -172,28 +147,28 @@ def test_bad_data_leaves_a_fitted_estimator_exactly_as_it_was(
     make_bad, message = BAD_DATA[case]
     X, y = _data(Estimator)
     estimator = _fitted(Estimator, warm_start=True)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
 
     forbid_training()
     with pytest.raises(ValueError, match=message):
         getattr(estimator, method)(*make_bad(X, y))
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 BAD_LABELS = {
     "single_class": (lambda y: np.zeros_like(y), r"only one class"),
     "continuous": (
         lambda y: np.linspace(0.1, 2.3, y.shape[0]),
-        r"Unknown label type: continuous",
+        _names("label", "continuous"),
     ),
     "nan_label": (
         lambda y: np.where(np.arange(y.shape[0]) == 2, NAN, y.astype(float)),
-        r"Input y contains NaN",
+        _names("y", "NaN"),
     ),
     "2d_labels": (
         lambda y: np.column_stack([y, 1 - y]),
-        r"y should be a 1d array, got an array of shape \(30, 2\)",
+        _names("y", "(30, 2)"),
     ),
 }
 
@@ -209,23 +184,23 @@ def test_classifier_fit_refuses_bad_labels(Classifier, case, forbid_training):
     with pytest.raises(ValueError, match=message):
         classifier.fit(X, make_bad(y))
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 BAD_TARGETS = {
     "nan_target": (
         lambda y: np.where(np.arange(y.shape[0]) == 2, NAN, y),
-        r"Input y contains NaN",
+        _names("y", "NaN"),
     ),
     "inf_target": (
         lambda y: np.where(np.arange(y.shape[0]) == 2, INF, y),
-        r"Input y contains infinity",
+        _names("y", "infinity"),
     ),
     "string_target": (
         lambda y: np.full(y.shape, "abc"),
-        r"could not convert string to float",
+        _names("string", "float"),
     ),
-    "3d_target": (lambda y: y[:, None, None], r"Found array with dim 3"),
+    "3d_target": (lambda y: y[:, None, None], _names("dim 3")),
 }
 
 
@@ -239,7 +214,7 @@ def test_regressor_fit_refuses_bad_targets(case, forbid_training):
     with pytest.raises(ValueError, match=message):
         regressor.fit(X, make_bad(y))
 
-    _assert_not_fitted(regressor)
+    assert_not_fitted(regressor)
 
 
 # partial_fit's own rules --------------------------------------------------------
@@ -256,7 +231,7 @@ def test_first_partial_fit_of_a_classifier_needs_the_classes(
     with pytest.raises(ValueError, match=r"classes must be passed"):
         classifier.partial_fit(X, y)
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
@@ -268,7 +243,7 @@ def test_partial_fit_refuses_classes_with_a_single_label(Classifier, forbid_trai
     with pytest.raises(ValueError, match=r"only one class"):
         classifier.partial_fit(X[y == 0], y[y == 0], classes=[0])
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
 
 
 @pytest.mark.parametrize(
@@ -294,7 +269,7 @@ def test_single_class_error_writes_the_label_as_python_does_not_as_numpy_repr(
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_first_partial_fit_refuses_labels_missing_from_classes(
-    Classifier, forbid_training
+    Classifier, forbid_training, monkeypatch
 ):
     X, y = _data(Classifier)
     classifier = Classifier()
@@ -303,20 +278,25 @@ def test_first_partial_fit_refuses_labels_missing_from_classes(
     with pytest.raises(ValueError, match=r"not in classes_ \[0, 2\]: \[1\]"):
         classifier.partial_fit(X, y, classes=[0, 2])
 
-    _assert_not_fitted(classifier)
+    assert_not_fitted(classifier)
+    assert not hasattr(classifier, "classes_")
+    # the next first call starts afresh with the right classes
+    monkeypatch.undo()
+    classifier.partial_fit(X, y, classes=[0, 1])
+    np.testing.assert_array_equal(classifier.classes_, [0, 1])
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_later_partial_fit_refuses_unseen_labels(Classifier, forbid_training):
     X, y = _data(Classifier)
     classifier = _fitted(Classifier)
-    before = _fitted_state(classifier)
+    before = fitted_state(classifier)
 
     forbid_training()
     with pytest.raises(ValueError, match=r"not in classes_ \[0, 1\]: \[7\]"):
         classifier.partial_fit(X, np.where(y == 1, 7, y))
 
-    _assert_same_state(before, _fitted_state(classifier))
+    assert_same_state(before, fitted_state(classifier))
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -325,13 +305,13 @@ def test_later_partial_fit_refuses_another_number_of_features(
 ):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
 
     forbid_training()
-    with pytest.raises(ValueError, match=r"X has 2 features, but \w+ is expecting 3"):
+    with pytest.raises(ValueError, match=_names("X", "2 features", "3 features")):
         estimator.partial_fit(X[:, :2], y)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 def test_later_partial_fit_of_the_regressor_refuses_another_number_of_outputs(
@@ -339,13 +319,13 @@ def test_later_partial_fit_of_the_regressor_refuses_another_number_of_outputs(
 ):
     X, y = _data(TinyMLPRegressor)
     regressor = _fitted(TinyMLPRegressor)
-    before = _fitted_state(regressor)
+    before = fitted_state(regressor)
 
     forbid_training()
     with pytest.raises(ValueError, match=r"y has 2 outputs, but \w+ was fitted with 1"):
         regressor.partial_fit(X, np.column_stack([y, y]))
 
-    _assert_same_state(before, _fitted_state(regressor))
+    assert_same_state(before, fitted_state(regressor))
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
@@ -357,19 +337,7 @@ def test_partial_fit_refuses_balanced_class_weight(Classifier, forbid_training):
     with pytest.raises(ValueError, match=r"class_weight='balanced'.*partial_fit"):
         classifier.partial_fit(X, y, classes=[0, 1])
 
-    _assert_not_fitted(classifier)
-
-
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_partial_fit_is_absent_for_lbfgs(Estimator):
-    estimator = Estimator(solver="lbfgs")
-
-    assert not hasattr(estimator, "partial_fit")
-    with pytest.raises(AttributeError, match=r"partial_fit") as error:
-        getattr(estimator, "partial_fit")  # noqa: B009
-    # scikit-learn's available_if words the error; the reason is its cause.
-    reasons = f"{error.value} {error.value.__cause__}"
-    assert "lbfgs" in reasons
+    assert_not_fitted(classifier)
 
 
 # Bad sample_weight --------------------------------------------------------------
@@ -380,16 +348,16 @@ BAD_SAMPLE_WEIGHTS = {
     "2d": (lambda n: np.ones((n, 1)), r"sample_weight\.shape == \(30, 1\)"),
     "negative": (
         lambda n: np.where(np.arange(n) == 3, -1.0, 1.0),
-        r"Negative values in data passed to `sample_weight`",
+        _names("sample_weight", "Negative"),
     ),
     "all_zero": (lambda n: np.zeros(n), r"(?i)sample weights.*non-zero"),
     "nan": (
         lambda n: np.where(np.arange(n) == 3, NAN, 1.0),
-        r"Input sample_weight contains NaN",
+        _names("sample_weight", "NaN"),
     ),
     "inf": (
         lambda n: np.where(np.arange(n) == 3, INF, 1.0),
-        r"Input sample_weight contains infinity",
+        _names("sample_weight", "infinity"),
     ),
 }
 
@@ -405,15 +373,15 @@ def test_bad_sample_weight_is_refused_before_any_work(
     fresh = Estimator()
     kwargs = _partial_fit_args(fresh, y) if method == "partial_fit" else {}
     fitted = _fitted(Estimator, warm_start=True)
-    before = _fitted_state(fitted)
+    before = fitted_state(fitted)
 
     forbid_training()
     with pytest.raises(ValueError, match=message):
         getattr(fresh, method)(X, y, sample_weight=make_bad(len(y)), **kwargs)
-    _assert_not_fitted(fresh)
+    assert_not_fitted(fresh)
     with pytest.raises(ValueError, match=message):
         getattr(fitted, method)(X, y, sample_weight=make_bad(len(y)))
-    _assert_same_state(before, _fitted_state(fitted))
+    assert_same_state(before, fitted_state(fitted))
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -421,7 +389,7 @@ def test_score_refuses_a_sample_weight_of_the_wrong_length(Estimator):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
 
-    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match=_names("samples", "[30, 30, 29]")):
         estimator.score(X, y, sample_weight=np.ones(len(y) - 1))
 
 
@@ -445,23 +413,23 @@ PREDICT_CASES = [
 ]
 
 BAD_PREDICT_X = {
-    "nan_in_X": (lambda X: _with_value(X, NAN), r"Input X contains NaN"),
-    "inf_in_X": (lambda X: _with_value(X, INF), r"Input X contains infinity"),
+    "nan_in_X": (lambda X: _with_value(X, NAN), _names("X", "NaN")),
+    "inf_in_X": (lambda X: _with_value(X, INF), _names("X", "infinity")),
     "no_rows": (lambda X: X[:0], r"0 sample\(s\)"),
-    "1d_X": (lambda X: X[0], r"Expected 2D array, got 1D array"),
+    "1d_X": (lambda X: X[0], _names("2D", "1D")),
     "3d_X": (lambda X: X[:, :, np.newaxis], r"dim 3"),
-    "complex_X": (lambda X: X + 1j, r"Complex data not supported"),
+    "complex_X": (lambda X: X + 1j, _names("Complex")),
     "string_X": (
         lambda X: np.full(X.shape, "abc"),
-        r"could not convert string to float",
+        _names("string", "float"),
     ),
     "fewer_features": (
         lambda X: X[:, :2],
-        r"X has 2 features, but \w+ is expecting 3 features",
+        _names("X", "2 features", "3 features"),
     ),
     "more_features": (
         lambda X: np.column_stack([X, X]),
-        r"X has 6 features, but \w+ is expecting 3 features",
+        _names("X", "6 features", "3 features"),
     ),
 }
 
@@ -482,14 +450,14 @@ def test_prediction_methods_refuse_bad_X(Estimator, method, case):
     make_bad, message = BAD_PREDICT_X[case]
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
     bad = make_bad(X)
     y_for_score = y[: bad.shape[0]] if bad.ndim else y
 
     with pytest.raises(ValueError, match=message):
         _call(estimator, method, bad, y_for_score)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 @pytest.mark.parametrize(
@@ -509,7 +477,7 @@ def test_score_refuses_labels_of_another_length(Estimator):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
 
-    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match=_names("samples", "[25, 30]")):
         estimator.score(X, y[:-5])
 
 
@@ -598,11 +566,6 @@ BAD_PARAM_CASES = [
 ]
 
 
-def _names(name):
-    """A pattern that finds the parameter's name as a word of the message."""
-    return rf"(?<![\w]){re.escape(name)}(?![\w])"
-
-
 @pytest.mark.parametrize(
     "Estimator, name, value",
     BAD_PARAM_CASES,
@@ -617,7 +580,7 @@ def test_bad_hyperparameter_is_refused_by_name_before_any_work(
     forbid_training()
     with pytest.raises((ValueError, TypeError), match=_names(name)):
         fresh.fit(X, y)
-    _assert_not_fitted(fresh)
+    assert_not_fitted(fresh)
 
 
 @pytest.mark.parametrize(
@@ -630,14 +593,14 @@ def test_bad_hyperparameter_leaves_a_fitted_estimator_as_it_was(
 ):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator, warm_start=True)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
     forbid_training()
 
     estimator.set_params(**{name: value})
     with pytest.raises((ValueError, TypeError), match=_names(name)):
         estimator.fit(X, y)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 @pytest.mark.parametrize(
@@ -650,14 +613,14 @@ def test_partial_fit_checks_hyperparameters_too(
 ):
     X, y = _data(Estimator)
     estimator = _fitted(Estimator)
-    before = _fitted_state(estimator)
+    before = fitted_state(estimator)
 
     estimator.set_params(**{name: value})
     forbid_training()
     with pytest.raises((ValueError, TypeError), match=_names(name)):
         estimator.partial_fit(X, y)
 
-    _assert_same_state(before, _fitted_state(estimator))
+    assert_same_state(before, fitted_state(estimator))
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

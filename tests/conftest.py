@@ -1,0 +1,81 @@
+"""What the test files share: the estimators, the solvers and fitted-state helpers.
+
+Import the names from here (``from conftest import ESTIMATORS``); a module that
+fits on a small shared machine asks for ``one_blas_thread``.
+"""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+
+CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
+ESTIMATORS = [*CLASSIFIERS, TinyMLPRegressor]
+SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
+# The solvers with epochs, and so with partial_fit.
+ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def fitted_arrays(estimator, *, intercepts=True):
+    """The fitted weights of any of the three, as a list of arrays."""
+    if isinstance(estimator, TinyMLPRegressor):
+        coefs, biases = estimator.coefs_, estimator.intercepts_
+    else:
+        coefs, biases = [estimator.coef_], [estimator.intercept_]
+    return [*coefs, *biases] if intercepts else list(coefs)
+
+
+def outputs(estimator, X):
+    """Everything the estimator says about X."""
+    methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+    return [getattr(estimator, m)(X) for m in methods if hasattr(estimator, m)]
+
+
+def fitted_state(estimator):
+    """Everything on the estimator but its hyperparameters, deep-copied."""
+    params = estimator.get_params(deep=False)
+    return copy.deepcopy({k: v for k, v in vars(estimator).items() if k not in params})
+
+
+def assert_same_state(before, after, path="estimator"):
+    """Equal values of the same types, recursively through objects' attributes.
+
+    Arrays are compared bit for bit, with their dtypes, and NaN equals NaN.
+    """
+    assert type(before) is type(after), f"{path}: {type(before)} != {type(after)}"
+    if isinstance(before, dict):
+        assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
+        for key in before:
+            assert_same_state(before[key], after[key], f"{path}.{key}")
+    elif isinstance(before, (list, tuple)):
+        assert len(before) == len(after), path
+        for i, (b, a) in enumerate(zip(before, after)):
+            assert_same_state(b, a, f"{path}[{i}]")
+    elif isinstance(before, np.ndarray):
+        assert before.dtype == after.dtype, path
+        assert np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"), path
+    elif hasattr(before, "__dict__") and not callable(before):
+        assert_same_state(vars(before), vars(after), path)
+    elif isinstance(before, float) and math.isnan(before):
+        assert math.isnan(after), path
+    else:
+        assert before == after, path
+
+
+def assert_not_fitted(estimator):
+    """``check_is_fitted`` says the estimator has not been fitted."""
+    with pytest.raises(NotFittedError):
+        check_is_fitted(estimator)
