@@ -338,7 +338,8 @@ default="auto"
         momentum restarts, and a step from rest that raised it halves the step
         size), except in ``partial_fit``, which steps at a constant rate; for
         ``"sgd"``, ``"constant"``. The others as the string
-        ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
+        ``learning_rate`` of scikit-learn's :mod:`sklearn.neural_network`
+        estimators.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
     momentum : float or "auto", default="auto"
@@ -494,7 +495,8 @@ default="auto"
         momentum restarts, and a step from rest that raised it halves the step
         size), except in ``partial_fit``, which steps at a constant rate; for
         ``"sgd"``, ``"constant"``. The others as the string
-        ``learning_rate`` of :class:`~sklearn.neural_network.MLPClassifier`.
+        ``learning_rate`` of scikit-learn's :mod:`sklearn.neural_network`
+        estimators.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
     momentum : float or "auto", default="auto"

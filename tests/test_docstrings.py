@@ -1,4 +1,4 @@
-"""The documentation agrees with itself and with the code.
+"""The estimators' docstrings: shared entries agree, defaults match the signatures."""
 
 The three estimators document the entries they share (parameters and fitted
 attributes) in the same words, apart from an explicit list of entries whose
@@ -24,9 +24,11 @@ DERIVATIONS = Path(__file__).resolve().parents[1] / "docs" / "derivations.rst"
 # differs from the others'. Every other shared entry has one type and one
 # description in every docstring that has it.
 MAY_DIFFER = {
-    # One weight matrix, or two on standardised targets; LogisticCEClassifier
-    # also relates alpha to LogisticRegression's C.
-    "alpha": ESTIMATORS,
+    # Two weight matrices on standardised targets, regularised mostly by early
+    # stopping, against one, with LogisticRegression's C.
+    "alpha": [TinyMLPRegressor],
+    # The network's default is Adam, and it says why.
+    "solver": [TinyMLPRegressor],
     # The network's hidden layer has intercepts too ...
     "fit_intercept": [TinyMLPRegressor],
     # ... and random initial weights.
