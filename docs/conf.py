@@ -79,6 +79,11 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
 html_show_sourcelink = True
+# The long pages list their sections once, in the secondary sidebar ("On this
+# page", on the right). The left one lists the pages below the current one,
+# which these pages do not have: it would be an empty column, so they go
+# without it. (The API reference and the gallery keep theirs.)
+html_sidebars = {page: [] for page in ["user_guide", "ecosystem", "derivations"]}
 
 
 # -- scikit-learn's docstrings, offline ---------------------------------------

@@ -294,9 +294,9 @@ def tiny_mlp_grad(
 
     .. math::
 
-        E = \tfrac12 (y - \hat y)^2, \qquad
-        \frac{\partial E}{\partial W^2_i} = -(y - \hat y)\,h_i, \qquad
-        \frac{\partial E}{\partial W^1_{ij}} = -(y - \hat y)\,W^2_j\,h_j(1 - h_j)\,x_i .
+        E &= \tfrac12 (y - \hat y)^2, \\
+        \frac{\partial E}{\partial W^2_i} &= -(y - \hat y)\,h_i, \\
+        \frac{\partial E}{\partial W^1_{ij}} &= -(y - \hat y)\,W^2_j\,h_j(1 - h_j)\,x_i.
 
     The output is linear, so its delta is the residual itself (eq. (76)); the
     hidden delta carries it back through :math:`W^2` and the sigmoid's derivative

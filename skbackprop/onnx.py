@@ -80,8 +80,8 @@ try:
 except ImportError as e:
     raise ImportError(
         "skbackprop.onnx requires skl2onnx and onnx (and onnxruntime to run the "
-        'graphs). You can install them with `pip install "skbackprop[onnx]"`, '
-        'or from a clone of the repository with `pip install -e ".[onnx]"`.'
+        "graphs). skbackprop is not on PyPI: install them with its onnx extra, "
+        'from the root of a clone of its repository, `pip install -e ".[onnx]"`.'
     ) from e
 
 from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
