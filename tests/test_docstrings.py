@@ -1,4 +1,4 @@
-"""The estimators' docstrings: shared entries agree, defaults match the signatures."""
+"""The estimators' docstrings agree with each other and with the code.
 
 The three estimators document the entries they share (parameters and fitted
 attributes) in the same words, apart from an explicit list of entries whose
