@@ -53,7 +53,7 @@ _NUMERIC_PARAMS = {
     "verbose": (Integral, 0, None, "left"),
     "n_hidden": (Integral, 1, None, "left"),
 }
-# Numeric parameters that also take "auto".
+# Parameters that also take "auto".
 _AUTO_PARAMS = ("learning_rate", "momentum", "early_stopping")
 _BOOLEAN_PARAMS = (
     "fit_intercept",

@@ -235,16 +235,14 @@ def train_epochs(
         # A step too large overflows on its way to a non-finite loss or weight;
         # _check_finite then stops the fit with an error that says why.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            converged = False
             if full_batch:
                 loss, converged = _full_batch_step(
                     loss_grad, params, optimizer, X, y, sample_weight, settings
                 )
             else:
-                loss, converged = (
-                    _mini_batch_epoch(
-                        loss_grad, params, optimizer, X, y, sample_weight, settings, rng
-                    ),
-                    False,
+                loss = _mini_batch_epoch(
+                    loss_grad, params, optimizer, X, y, sample_weight, settings, rng
                 )
         _check_finite(loss, params, optimizer.learning_rate, history.n_iter + 1)
         history.n_iter += 1
