@@ -25,6 +25,15 @@ def get_namespace(*arrays):
         ``numpy`` when every array is a numpy array or a sparse matrix,
         otherwise the array-api-compat namespace of the arrays.
     """
+    # The common case first, and fast: the training loop asks once a batch.
+    for array in arrays:
+        if array is not None and type(array) is not np.ndarray:
+            return _namespace_of_others(arrays)
+    return np
+
+
+def _namespace_of_others(arrays):
+    """``get_namespace`` where some array is not a plain numpy array."""
     others = [
         a
         for a in arrays
@@ -37,11 +46,6 @@ def get_namespace(*arrays):
     from array_api_compat import array_namespace
 
     return array_namespace(*others)
-
-
-def is_numpy(xp):
-    """Whether ``xp`` is numpy itself, whose tuned code path then applies."""
-    return xp is np
 
 
 def device(array):

@@ -47,7 +47,7 @@ finds its anchors.
 import numpy as np
 from scipy.special import expit, log_softmax
 
-from ._array_api import get_namespace, is_numpy
+from ._array_api import device, get_namespace
 
 __all__ = ["logistic_ce_grad", "sigmoid_sse_grad", "tiny_mlp_grad"]
 
@@ -395,7 +395,7 @@ def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
     xp = get_namespace(X, y, sample_weight, *layers.values())
     # On numpy any array-like is welcome; array-API arrays are checked where
     # they live, by their namespace's own functions.
-    asarray = np.asarray if is_numpy(xp) else xp.asarray
+    asarray = np.asarray if xp is np else xp.asarray
     values = X.data if sparse else asarray(X)  # of a sparse matrix, its entries
     shape = tuple(X.shape if sparse else values.shape)
     if len(shape) != 2:
@@ -448,7 +448,7 @@ def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
 
 def _is_real(array, xp):
     """Whether ``array`` holds booleans, integers or real floating numbers."""
-    if is_numpy(xp):
+    if xp is np:
         return array.dtype.kind in "biuf"
     return xp.isdtype(array.dtype, ("bool", "integral", "real floating"))
 
@@ -465,7 +465,7 @@ def _sigmoid(z, xp=np):
     saves an array as large as the layer. Other namespaces compute the same
     identity with the array API's ``tanh``, a fresh array once.
     """
-    if not is_numpy(xp):
+    if xp is not np:
         z = xp.tanh(z * 0.5)
         z *= 0.5
         z += 0.5
@@ -486,7 +486,7 @@ def _row_weights(sample_weight, like, weight_sum=None, xp=np):
     """
     if sample_weight is None:
         return None
-    if is_numpy(xp):
+    if xp is np:
         sample_weight = np.asarray(sample_weight, dtype=like.dtype)
         total = sample_weight.sum() if weight_sum is None else weight_sum
     else:
@@ -498,16 +498,16 @@ def _row_weights(sample_weight, like, weight_sum=None, xp=np):
 def _weighted_sum(row_weight, E, xp=np):
     """Mean of the per-row loss ``E`` (summed over its outputs), weighted if asked."""
     if row_weight is None:
-        return float(xp.sum(E)) / E.shape[0]
+        return float(_sum(E, xp)) / E.shape[0]
     if E.ndim == 2:
-        E = xp.sum(E, axis=1)
+        E = _sum(E, xp, axis=1)
     return float(row_weight @ E)
 
 
 def _weighted_sum_of_squares(row_weight, residual, xp=np):
     """``_weighted_sum(row_weight, residual ** 2)``; unweighted, one dot product."""
     if row_weight is None:
-        if is_numpy(xp):
+        if xp is np:
             return float(np.vdot(residual, residual)) / residual.shape[0]
         return float(xp.sum(residual * residual)) / residual.shape[0]
     return _weighted_sum(row_weight, residual * residual, xp)
@@ -537,13 +537,13 @@ def _linear_backward(X, delta, fit_intercept, xp=np):
     # one column sums as a vector does, so that a y of shape (n, 1) trains
     # exactly as one of shape (n,).
     if delta.ndim == 1 or delta.shape[1] == 1:
-        delta_sum = xp.sum(delta, axis=0)
-    elif is_numpy(xp):
+        delta_sum = _sum(delta, xp, axis=0)
+    elif xp is np:
         delta_sum = np.ones(delta.shape[0], dtype=delta.dtype) @ delta
     else:
-        ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=_device(delta))
+        ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=device(delta))
         delta_sum = ones @ delta
-    if is_numpy(xp):
+    if xp is np:
         return np.concatenate([grad, delta_sum[np.newaxis]])
     return xp.concat([grad, xp.expand_dims(delta_sum, axis=0)])
 
@@ -553,7 +553,7 @@ def _add_l2(loss, grad, W, alpha, fit_intercept, xp=np):
     if not alpha:
         return loss, grad
     coef = W[:-1, ...] if fit_intercept else W
-    if not is_numpy(xp):
+    if xp is not np:
         loss += 0.5 * alpha * float(xp.sum(coef * coef))
         if fit_intercept:  # no views to update in place in the array API
             return loss, xp.concat([grad[:-1, ...] + alpha * coef, grad[-1:, ...]])
@@ -564,7 +564,6 @@ def _add_l2(loss, grad, W, alpha, fit_intercept, xp=np):
     return loss, grad
 
 
-def _device(array):
-    from array_api_compat import device
-
-    return device(array)
+def _sum(array, xp, axis=None):
+    """``xp.sum``; on numpy the method, which skips the function's dispatch."""
+    return array.sum(axis=axis) if xp is np else xp.sum(array, axis=axis)
