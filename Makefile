@@ -10,7 +10,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# torch (test extra) from its CPU index first, far smaller than PyPI's CUDA build;
+# where that index is out of reach, the next line takes PyPI's.
 $(STAMP): $(BIN)/python pyproject.toml
+	-$(BIN)/python -m pip install --quiet --retries 0 --timeout 15 torch \
+		--index-url https://download.pytorch.org/whl/cpu
 	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
 	touch $(STAMP)
 
