@@ -5,6 +5,9 @@ and array-api-strict (which allows nothing but the standard) must run them at
 all. Both are in the test extra; a GPU is never needed here.
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -107,3 +110,14 @@ def test_checks_run_on_tensors_with_clear_errors():
     X = torch.ones((2, 2), dtype=torch.float64)
     with pytest.raises(ValueError, match="W must have 2 rows"):
         sigmoid_sse_grad(X, torch.ones(2, dtype=torch.float64), torch.zeros(3))
+
+
+def test_numpy_users_never_import_array_api_compat():
+    code = (
+        "import sys, numpy as np\n"
+        "from skbackprop import LogisticCEClassifier\n"
+        "X = np.random.default_rng(0).normal(size=(30, 2))\n"
+        "LogisticCEClassifier().fit(X, X[:, 0] > 0).predict(X)\n"
+        "assert 'array_api_compat' not in sys.modules, 'imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
