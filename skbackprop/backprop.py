@@ -97,8 +97,7 @@ def tiny_mlp_forward(X, W1, W2, *, fit_intercept=False):
     y_hat : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Linear output, ``y_hat = h W2``.
     """
-    xp = get_namespace(X, W1, W2)
-    h = _sigmoid(linear_forward(X, W1, fit_intercept=fit_intercept), xp)  # eq. (70)
+    h = _sigmoid(linear_forward(X, W1, fit_intercept=fit_intercept))  # eq. (70)
     return h, linear_forward(h, W2, fit_intercept=fit_intercept)  # eq. (72)
 
 
@@ -176,7 +175,7 @@ def sigmoid_sse_grad(
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
     xp = get_namespace(X, y, W, sample_weight)
-    y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept), xp)  # eq. (15)
+    y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
     residual = y - y_hat
     row_weight = _row_weights(sample_weight, y_hat, weight_sum, xp)
     loss = 0.5 * _weighted_sum_of_squares(row_weight, residual, xp)  # eq. (23)
@@ -453,7 +452,7 @@ def _is_real(array, xp):
     return xp.isdtype(array.dtype, ("bool", "integral", "real floating"))
 
 
-def _sigmoid(z, xp=np):
+def _sigmoid(z):
     """sigma(z) = (1 + tanh(z / 2)) / 2, in place on ``z`` when it can be.
 
     The identity is exact, and numpy's vectorised tanh computes it in about
@@ -465,7 +464,8 @@ def _sigmoid(z, xp=np):
     saves an array as large as the layer. Other namespaces compute the same
     identity with the array API's ``tanh``, a fresh array once.
     """
-    if xp is not np:
+    if type(z) is not np.ndarray:
+        xp = get_namespace(z)
         z = xp.tanh(z * 0.5)
         z *= 0.5
         z += 0.5
