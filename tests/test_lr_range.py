@@ -134,6 +134,34 @@ def test_the_suggestion_is_the_steepest_descent_of_the_smoothed_loss():
     assert result.suggested_learning_rate < result.learning_rates[lowest]
 
 
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LogisticCEClassifier(solver="gd"),
+        TinyMLPRegressor(solver="adam", random_state=0),
+    ],
+)
+def test_for_a_rate_that_bounds_the_steps_the_suggestion_is_the_lowest_loss(
+    estimator,
+):
+    X, y = data_for(estimator)
+
+    result = lr_range_test(estimator, X, y, num=40)
+
+    lowest = np.argmin(result.smoothed_losses)
+    assert result.suggested_learning_rate == result.learning_rates[lowest]
+
+
+def test_gd_under_a_constant_schedule_takes_the_steepest_descent():
+    estimator = LogisticCEClassifier(solver="gd", learning_rate_schedule="constant")
+    X, y = data_for(estimator)
+
+    result = lr_range_test(estimator, X, y, num=40)
+
+    lowest = np.argmin(result.smoothed_losses)
+    assert result.suggested_learning_rate < result.learning_rates[lowest]
+
+
 @pytest.mark.parametrize("n", [1, 4, 5])
 def test_the_grid_is_geometric_around_the_suggestion(n):
     result = LearningRateRangeResult(
