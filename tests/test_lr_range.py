@@ -141,7 +141,7 @@ def test_the_suggestion_is_the_steepest_descent_of_the_smoothed_loss():
         TinyMLPRegressor(solver="adam", random_state=0),
     ],
 )
-def test_for_a_rate_that_bounds_the_steps_the_suggestion_is_the_lowest_loss(
+def test_for_a_rate_that_bounds_the_steps_the_suggestion_is_below_the_lowest_loss(
     estimator,
 ):
     X, y = data_for(estimator)
@@ -149,7 +149,9 @@ def test_for_a_rate_that_bounds_the_steps_the_suggestion_is_the_lowest_loss(
     result = lr_range_test(estimator, X, y, num=40)
 
     lowest = np.argmin(result.smoothed_losses)
-    assert result.suggested_learning_rate == result.learning_rates[lowest]
+    assert result.suggested_learning_rate == pytest.approx(
+        result.learning_rates[lowest] / 10**0.5
+    )
 
 
 def test_gd_under_a_constant_schedule_takes_the_steepest_descent():
