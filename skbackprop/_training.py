@@ -189,7 +189,9 @@ def train_epochs(
     Parameters
     ----------
     loss_grad : callable
-        ``loss_grad(X, y, sample_weight, params) -> (loss, grads)``.
+        ``loss_grad(X, y, sample_weight, params, weight_sum=None) -> (loss,
+        grads)``; mini-batches pass ``weight_sum``, the divisor of their
+        weighted loss (see :func:`skbackprop.backprop.logistic_ce_grad`).
     params : list of ndarray
         The parameters, updated in place.
     optimizer : object
