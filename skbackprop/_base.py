@@ -167,7 +167,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 classes=classes,
             )
             validation = None
-            # L-BFGS has no epochs to stop between: it always uses every row.
             if self._early_stopping(X.shape[0]) and not partial:
                 X, targets, sample_weight, validation = self._split_validation(
                     X, y, targets, sample_weight, rng

@@ -262,7 +262,7 @@ def train_epochs(
             break
         if not settings.check_convergence:
             continue
-        if getattr(optimizer, "exhausted", False):
+        if optimizer.exhausted:
             warn_not_converged(
                 f"The loss stopped decreasing at the precision of "
                 f"{np.asarray(loss).dtype} after {history.n_iter - first_epoch} "
