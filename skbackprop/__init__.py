@@ -6,16 +6,20 @@ documentation's derivation page), coded once in
 :mod:`skbackprop.gradcheck`.
 """
 
-from skbackprop._display import LossCurveDisplay
+from skbackprop._display import LearningRateRangeDisplay, LossCurveDisplay
 from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
+from skbackprop._lr_range import LearningRateRangeResult, lr_range_test
 from skbackprop._mlp import TinyMLPRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LearningRateRangeDisplay",
+    "LearningRateRangeResult",
     "LogisticCEClassifier",
     "LossCurveDisplay",
     "SigmoidSSEClassifier",
     "TinyMLPRegressor",
     "__version__",
+    "lr_range_test",
 ]

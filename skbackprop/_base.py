@@ -158,35 +158,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         self._check_params()
         continuing = (partial or self.warm_start) and _is_fitted(self)
         with _restore_on_failure(self):
-            X, y = validate_data(
-                self,
+            X, y, targets, sample_weight, rng, params, history = self._prepare(
                 X,
                 y,
-                reset=not continuing,
-                accept_sparse=("csr", "csc"),
-                dtype=(np.float64, np.float32),
-                multi_output=get_tags(self).target_tags.multi_output,
-                y_numeric=not is_classifier(self),
-            )
-            _check_feature_scale(X)
-            targets, sample_weight = self._encode_targets(
-                y,
-                self._sample_weight(sample_weight, X),
-                X.dtype,
-                first=not continuing,
+                sample_weight,
+                continuing=continuing,
                 partial=partial,
                 classes=classes,
             )
-            rng = check_random_state(self.random_state)
-            if continuing:
-                params = [p.astype(X.dtype) for p in self._attributes_to_params()]
-                history = copy.deepcopy(self._history)
-            else:
-                params = self._init_params(X.shape[1], targets, rng, X.dtype)
-                history = None
-
             validation = None
-            # L-BFGS has no epochs to stop between: it always uses every row.
             if self._early_stopping(X.shape[0]) and not partial:
                 X, targets, sample_weight, validation = self._split_validation(
                     X, y, targets, sample_weight, rng
@@ -215,6 +195,55 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             self._set_fitted(params, history, optimizer, n_iter_before, validation)
         return self
 
+    def _prepare(self, X, y, sample_weight, *, continuing, partial, classes=None):
+        """Validate the data, encode the targets, and set up the parameters.
+
+        Returns ``X``, ``y``, the encoded targets, the sample weights, the
+        random state, the starting parameters (those of the fitted attributes
+        when ``continuing``, else freshly drawn) and the history to append to
+        (None for a fresh start). Sets what the encoding fixes on a first fit
+        (``classes_``, the target scaling, ``n_features_in_``).
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=not continuing,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            multi_output=get_tags(self).target_tags.multi_output,
+            y_numeric=not is_classifier(self),
+        )
+        _check_feature_scale(X)
+        targets, sample_weight = self._encode_targets(
+            y,
+            self._sample_weight(sample_weight, X),
+            X.dtype,
+            first=not continuing,
+            partial=partial,
+            classes=classes,
+        )
+        rng = check_random_state(self.random_state)
+        if continuing:
+            params = [p.astype(X.dtype) for p in self._attributes_to_params()]
+            history = copy.deepcopy(self._history)
+        else:
+            params = self._init_params(X.shape[1], targets, rng, X.dtype)
+            history = None
+        return X, y, targets, sample_weight, rng, params, history
+
+    def _training_settings(self, n_samples, *, partial):
+        """The settings of the epoch loop: one epoch, unchecked, for ``partial_fit``."""
+        return TrainingSettings(
+            max_iter=1 if partial else self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            batch_size=self._batch_size(n_samples),
+            shuffle=self.shuffle,
+            verbose=self.verbose,
+            check_convergence=not partial,
+        )
+
     def _train(
         self,
         params,
@@ -234,15 +263,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         Returns the history and the optimizer (None for L-BFGS), whose state a
         warm start or the next ``partial_fit`` continues from ``previous``.
         """
-        settings = TrainingSettings(
-            max_iter=1 if partial else self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            batch_size=self._batch_size(X.shape[0]),
-            shuffle=self.shuffle,
-            verbose=self.verbose,
-            check_convergence=not partial,
-        )
+        settings = self._training_settings(X.shape[0], partial=partial)
         monitor = FitMonitor(
             self, X, y, settings.max_iter, self._params_to_attributes, params
         )

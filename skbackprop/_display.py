@@ -1,8 +1,14 @@
-"""LossCurveDisplay: what a fit recorded, epoch by epoch, in one figure."""
+"""The displays: what a fit recorded, and what a learning rate range test found.
+
+:class:`LossCurveDisplay` draws a fit's loss epoch by epoch;
+:class:`LearningRateRangeDisplay` the loss against the learning rate.
+"""
 
 import numpy as np
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
+
+from skbackprop._lr_range import lr_range_test
 
 
 class LossCurveDisplay:
@@ -211,6 +217,215 @@ class LossCurveDisplay:
             score_name=score_name,
         )
         return display.plot(ax=ax, name=name, **kwargs)
+
+
+class LearningRateRangeDisplay:
+    """Learning rate range test visualization: the loss against the rate.
+
+    It is recommended to use :meth:`LearningRateRangeDisplay.from_estimator`
+    to run :func:`~skbackprop.lr_range_test` and draw its result. All
+    parameters are stored as attributes.
+
+    The training loss of each epoch of the test, and its smoothed curve, are
+    drawn against the learning rate on a log axis; a vertical line marks the
+    suggested rate, and dots on the smoothed curve the rates of the suggested
+    grid.
+
+    Parameters
+    ----------
+    learning_rates : array-like of shape (n_rates,)
+        The rates tried, as the result's ``learning_rates``.
+    losses : array-like of shape (n_rates,)
+        The training loss at each rate.
+    smoothed_losses : array-like of shape (n_rates,), default=None
+        The smoothed loss at each rate; None draws no smoothed curve.
+    suggested_learning_rate : float, default=None
+        The suggested rate; None marks none.
+    grid : array-like of shape (n_grid,), default=None
+        The rates of the suggested grid; None marks none.
+    estimator_name : str, default=None
+        The name of the estimator, the title of the axes; None draws no title.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes with the curves.
+    figure_ : matplotlib Figure
+        The figure of the axes.
+    lines_ : dict of str to matplotlib Artist
+        What was drawn, under the keys ``"loss"``, ``"smoothed_loss"``,
+        ``"suggested"`` and ``"grid"``, those that were given.
+    result_ : LearningRateRangeResult or None
+        The range test's result, when made by :meth:`from_estimator`.
+
+    See Also
+    --------
+    lr_range_test : The test itself, without a figure.
+    LossCurveDisplay : The loss of one fit, epoch by epoch.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbackprop import LearningRateRangeDisplay, LogisticCEClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), LogisticCEClassifier())
+    >>> display = LearningRateRangeDisplay.from_estimator(model, X, y)
+    >>> sorted(display.lines_)
+    ['grid', 'loss', 'smoothed_loss', 'suggested']
+    >>> display.ax_.get_xscale()
+    'log'
+    """
+
+    def __init__(
+        self,
+        *,
+        learning_rates,
+        losses,
+        smoothed_losses=None,
+        suggested_learning_rate=None,
+        grid=None,
+        estimator_name=None,
+    ):
+        self.learning_rates = learning_rates
+        self.losses = losses
+        self.smoothed_losses = smoothed_losses
+        self.suggested_learning_rate = suggested_learning_rate
+        self.grid = grid
+        self.estimator_name = estimator_name
+        self.result_ = None
+
+    def plot(
+        self,
+        ax=None,
+        *,
+        name=None,
+        loss_kw=None,
+        smoothed_loss_kw=None,
+        suggested_kw=None,
+        grid_kw=None,
+    ):
+        """Plot the loss against the learning rate.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            The axes to draw on; None creates a figure and its axes.
+        name : str, default=None
+            The title of the axes; None uses ``estimator_name``.
+        loss_kw : dict, default=None
+            Keyword arguments of ``ax.plot`` for the loss.
+        smoothed_loss_kw : dict, default=None
+            Keyword arguments of ``ax.plot`` for the smoothed loss.
+        suggested_kw : dict, default=None
+            Keyword arguments of ``ax.axvline`` for the suggested rate.
+        grid_kw : dict, default=None
+            Keyword arguments of ``ax.plot`` for the grid's markers.
+
+        Returns
+        -------
+        display : LearningRateRangeDisplay
+            The display, with the axes and lines drawn as attributes.
+        """
+        plt = _import_pyplot(f"{type(self).__name__}.plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        rates = np.asarray(self.learning_rates, dtype=float)
+        self.lines_ = {}
+        style = {"label": "Training loss", "color": "C0", "alpha": 0.5}
+        (self.lines_["loss"],) = ax.plot(
+            rates, np.asarray(self.losses, dtype=float), **{**style, **(loss_kw or {})}
+        )
+        if self.smoothed_losses is not None:
+            smoothed = np.asarray(self.smoothed_losses, dtype=float)
+            style = {"label": "Smoothed loss", "color": "C0"}
+            (self.lines_["smoothed_loss"],) = ax.plot(
+                rates, smoothed, **{**style, **(smoothed_loss_kw or {})}
+            )
+        if self.suggested_learning_rate is not None:
+            style = {
+                "label": f"Suggested: {self.suggested_learning_rate:.3g}",
+                "color": "C3",
+                "linestyle": "--",
+            }
+            self.lines_["suggested"] = ax.axvline(
+                self.suggested_learning_rate, **{**style, **(suggested_kw or {})}
+            )
+        if self.grid is not None:
+            grid = np.asarray(self.grid, dtype=float)
+            # The grid's rates sit on the curve where it was measured; beyond
+            # the rates tried, at its last value.
+            curve = self.losses if self.smoothed_losses is None else smoothed
+            heights = np.interp(np.log(grid), np.log(rates), np.asarray(curve))
+            style = {
+                "label": "Suggested grid",
+                "color": "C3",
+                "marker": "o",
+                "linestyle": "none",
+            }
+            (self.lines_["grid"],) = ax.plot(
+                grid, heights, **{**style, **(grid_kw or {})}
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel("Learning rate")
+        ax.set_ylabel("Loss")
+        name = self.estimator_name if name is None else name
+        if name is not None:
+            ax.set_title(name)
+        ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, n_grid=5, ax=None, name=None, **kwargs):
+        """Run the learning rate range test on an estimator, and plot it.
+
+        Parameters
+        ----------
+        estimator : estimator instance
+            One of skbackprop's estimators, or a
+            :class:`~sklearn.pipeline.Pipeline` whose last step is one; it is
+            not changed (see :func:`~skbackprop.lr_range_test`).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        n_grid : int, default=5
+            The rates of the suggested grid to mark.
+        ax : matplotlib Axes, default=None
+            The axes to draw on; None creates a figure and its axes.
+        name : str, default=None
+            The title of the axes; None uses the class name of the estimator.
+        **kwargs : dict
+            Keyword arguments of :func:`~skbackprop.lr_range_test`
+            (``min_lr``, ``max_lr``, ``num``, ``diverge_factor``) and of
+            :meth:`plot` (``loss_kw``, ``smoothed_loss_kw``, ``suggested_kw``,
+            ``grid_kw``).
+
+        Returns
+        -------
+        display : LearningRateRangeDisplay
+            The display, with the axes and lines drawn as attributes, and
+            the test's result as ``result_``.
+        """
+        _import_pyplot(f"{cls.__name__}.from_estimator")
+        plot_names = ("loss_kw", "smoothed_loss_kw", "suggested_kw", "grid_kw")
+        plot_kw = {key: kwargs.pop(key) for key in plot_names if key in kwargs}
+        result = lr_range_test(estimator, X, y, **kwargs)
+        display = cls(
+            learning_rates=result.learning_rates,
+            losses=result.losses,
+            smoothed_losses=result.smoothed_losses,
+            suggested_learning_rate=result.suggested_learning_rate,
+            grid=next(iter(result.suggested_grid(n_grid).values())),
+            estimator_name=result.estimator_name,
+        )
+        display.result_ = result
+        return display.plot(ax=ax, name=name, **plot_kw)
 
 
 def _import_pyplot(caller_name):

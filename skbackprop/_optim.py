@@ -54,6 +54,9 @@ class SGDOptimizer:
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params]
 
+    # A constant step never shrinks below use; backtracking's may.
+    exhausted = False
+
     def update_params(self, params, grads):
         """Take one step, updating ``params`` in place.
 
@@ -196,6 +199,7 @@ class AdamOptimizer:
 
     accept = SGDOptimizer.accept
     finish = SGDOptimizer.finish
+    exhausted = SGDOptimizer.exhausted
 
     def iteration_ends(self, time_step):
         """Adam keeps its step size; present for a uniform optimizer interface.

@@ -189,7 +189,9 @@ def train_epochs(
     Parameters
     ----------
     loss_grad : callable
-        ``loss_grad(X, y, sample_weight, params) -> (loss, grads)``.
+        ``loss_grad(X, y, sample_weight, params, weight_sum=None) -> (loss,
+        grads)``; mini-batches pass ``weight_sum``, the divisor of their
+        weighted loss (see :func:`skbackprop.backprop.logistic_ce_grad`).
     params : list of ndarray
         The parameters, updated in place.
     optimizer : object
@@ -260,7 +262,7 @@ def train_epochs(
             break
         if not settings.check_convergence:
             continue
-        if getattr(optimizer, "exhausted", False):
+        if optimizer.exhausted:
             warn_not_converged(
                 f"The loss stopped decreasing at the precision of "
                 f"{np.asarray(loss).dtype} after {history.n_iter - first_epoch} "

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from conftest import CLASSIFIERS, ESTIMATORS, fitted_arrays, outputs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
@@ -159,6 +159,10 @@ def test_scaling_every_sample_weight_by_a_constant_changes_nothing(
     params = dict(solver=solver, max_iter=30, random_state=0)
     if solver == "lbfgs":
         params["tol"] = 1e-10
+        # Rows all alike determine no direction of the weights: the objective
+        # is flat along them, and L-BFGS's path there follows the rounding of
+        # the weighted mean, which the scaling changes in its last bit.
+        assume(len(np.unique(X, axis=0)) > 1)
 
     plain = _fit(Estimator(**params), X, y, sample_weight)
     scaled = _fit(Estimator(**params), X, y, 3.7 * sample_weight)

@@ -5,6 +5,7 @@ from pathlib import Path
 ORDER = [
     "plot_quickstart.py",
     "plot_grid_search_learning_rate.py",
+    "plot_lr_range_test.py",
     "plot_sse_vs_cross_entropy.py",
     "plot_gradient_check.py",
     "plot_decision_boundaries.py",

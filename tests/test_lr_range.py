@@ -1,0 +1,254 @@
+"""lr_range_test and LearningRateRangeDisplay: the range test and its figure."""
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from conftest import ESTIMATORS, assert_not_fitted, assert_same_state, fitted_state
+from sklearn.base import clone, is_classifier
+from sklearn.datasets import make_classification, make_regression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, ParameterGrid
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skbackprop import (
+    LearningRateRangeDisplay,
+    LearningRateRangeResult,
+    LogisticCEClassifier,
+    SigmoidSSEClassifier,
+    TinyMLPRegressor,
+    lr_range_test,
+)
+
+# Short fits beside the tests, for a fitted estimator or a quick search.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def data_for(estimator):
+    if is_classifier(estimator):
+        X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    else:
+        X, y = make_regression(n_samples=150, n_features=5, noise=1, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+def test_the_loss_is_recorded_at_rising_rates_up_to_divergence(Estimator, solver):
+    estimator = Estimator(solver=solver, random_state=0)
+    X, y = data_for(estimator)
+
+    result = lr_range_test(estimator, X, y, min_lr=1e-3, max_lr=1e4, num=30)
+
+    assert isinstance(result, LearningRateRangeResult)
+    rates = result.learning_rates
+    assert rates[0] == pytest.approx(1e-3)
+    assert np.all(np.diff(np.log(rates)) == pytest.approx(np.log(10) * 7 / 29))
+    assert result.losses.shape == result.smoothed_losses.shape == rates.shape
+    assert np.isfinite(result.losses).all()
+    assert rates[0] <= result.suggested_learning_rate <= rates[-1]
+    assert result.estimator_name == Estimator.__name__
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_the_estimator_passed_in_is_never_changed(Estimator):
+    estimator = Estimator(solver="sgd", random_state=0)
+    X, y = data_for(estimator)
+    params = estimator.get_params()
+
+    lr_range_test(estimator, X, y, num=20)
+
+    assert estimator.get_params() == params
+    assert_not_fitted(estimator)
+
+    fitted = clone(estimator).set_params(max_iter=5).fit(X, y)
+    before = fitted_state(fitted)
+    lr_range_test(fitted, X, y, num=20)
+    assert_same_state(before, fitted_state(fitted))
+
+
+def test_a_pipeline_is_left_unfitted_and_its_grid_has_the_step_prefix():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    model = make_pipeline(StandardScaler(), LogisticCEClassifier())
+
+    result = lr_range_test(model, X, y, num=20)
+
+    assert_not_fitted(model[0])
+    assert_not_fitted(model[-1])
+    assert result.param_name == "logisticceclassifier__learning_rate"
+    assert list(result.suggested_grid(3)) == ["logisticceclassifier__learning_rate"]
+
+
+def test_the_earlier_steps_are_fitted_once_on_all_the_rows():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    X = 1000 * X + 50  # unscaled: only the scaler makes them trainable
+    estimator = SigmoidSSEClassifier(solver="gd")
+
+    piped = lr_range_test(make_pipeline(StandardScaler(), estimator), X, y, num=20)
+    bare = lr_range_test(estimator, StandardScaler().fit_transform(X), y, num=20)
+
+    np.testing.assert_allclose(piped.losses, bare.losses)
+    assert piped.suggested_learning_rate == bare.suggested_learning_rate
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_diverging_rate_ends_the_test_cleanly_without_warnings(Estimator):
+    estimator = Estimator(solver="sgd", random_state=0)
+    X, y = data_for(estimator)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = lr_range_test(estimator, X, y, min_lr=1e-2, max_lr=1e8, num=40)
+
+    assert result.diverged
+    assert len(result.learning_rates) < 40
+    assert result.learning_rates[-1] < 1e8
+    assert np.isfinite(result.losses).all()
+
+
+def test_the_suggestion_is_the_steepest_descent_of_the_smoothed_loss():
+    estimator = LogisticCEClassifier(solver="sgd", random_state=0)
+    X, y = data_for(estimator)
+
+    result = lr_range_test(estimator, X, y, num=40)
+
+    lowest = np.argmin(result.smoothed_losses)
+    slopes = np.gradient(
+        result.smoothed_losses[: lowest + 1],
+        np.log10(result.learning_rates[: lowest + 1]),
+    )
+    assert result.suggested_learning_rate == result.learning_rates[np.argmin(slopes)]
+    # Falling there, and below where the loss is lowest.
+    assert slopes.min() < 0
+    assert result.suggested_learning_rate < result.learning_rates[lowest]
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LogisticCEClassifier(solver="gd"),
+        TinyMLPRegressor(solver="adam", random_state=0),
+    ],
+)
+def test_for_a_rate_that_bounds_the_steps_the_suggestion_is_below_the_lowest_loss(
+    estimator,
+):
+    X, y = data_for(estimator)
+
+    result = lr_range_test(estimator, X, y, num=40)
+
+    lowest = np.argmin(result.smoothed_losses)
+    assert result.suggested_learning_rate == pytest.approx(
+        result.learning_rates[lowest] / 10**0.5
+    )
+
+
+def test_gd_under_a_constant_schedule_takes_the_steepest_descent():
+    estimator = LogisticCEClassifier(solver="gd", learning_rate_schedule="constant")
+    X, y = data_for(estimator)
+
+    result = lr_range_test(estimator, X, y, num=40)
+
+    lowest = np.argmin(result.smoothed_losses)
+    assert result.suggested_learning_rate < result.learning_rates[lowest]
+
+
+@pytest.mark.parametrize("n", [1, 4, 5])
+def test_the_grid_is_geometric_around_the_suggestion(n):
+    result = LearningRateRangeResult(
+        learning_rates=np.geomspace(1e-4, 1, 5),
+        losses=np.ones(5),
+        smoothed_losses=np.ones(5),
+        suggested_learning_rate=0.01,
+    )
+
+    (rates,) = result.suggested_grid(n).values()
+
+    assert len(rates) == n
+    assert all(isinstance(rate, float) for rate in rates)
+    np.testing.assert_allclose(np.diff(np.log10(rates)), 0.5)
+    np.testing.assert_allclose(np.sqrt(rates[0] * rates[-1]), 0.01)
+
+
+def test_the_grid_fits_straight_into_grid_search_cv():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    model = make_pipeline(StandardScaler(), LogisticCEClassifier(max_iter=50))
+    grid = lr_range_test(model, X, y, num=20).suggested_grid(3)
+
+    assert len(list(ParameterGrid(grid))) == 3
+    search = GridSearchCV(model, grid, cv=3).fit(X, y)
+
+    assert search.best_params_["logisticceclassifier__learning_rate"] in next(
+        iter(grid.values())
+    )
+
+
+@pytest.mark.parametrize(
+    "estimator, message",
+    [
+        (LogisticRegression(), "one of skbackprop's estimators"),
+        (TinyMLPRegressor(solver="lbfgs"), "no learning rate"),
+    ],
+)
+def test_what_has_no_learning_rate_to_test_is_refused(estimator, message):
+    X, y = make_regression(n_samples=30, n_features=3, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        lr_range_test(estimator, X, y)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"min_lr": 0}, {"min_lr": 1.0, "max_lr": 0.1}, {"num": 1}, {"diverge_factor": 1}],
+)
+def test_invalid_ranges_are_refused(kwargs):
+    X, y = make_regression(n_samples=30, n_features=3, random_state=0)
+    with pytest.raises(ValueError):
+        lr_range_test(TinyMLPRegressor(), X, y, **kwargs)
+
+
+def test_the_display_draws_the_loss_on_a_log_axis_with_its_marks():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    model = make_pipeline(StandardScaler(), SigmoidSSEClassifier())
+
+    display = LearningRateRangeDisplay.from_estimator(model, X, y, num=20, n_grid=3)
+
+    result = display.result_
+    assert sorted(display.lines_) == ["grid", "loss", "smoothed_loss", "suggested"]
+    np.testing.assert_array_equal(
+        display.lines_["loss"].get_xdata(), result.learning_rates
+    )
+    np.testing.assert_array_equal(display.lines_["loss"].get_ydata(), result.losses)
+    (rates,) = result.suggested_grid(3).values()
+    np.testing.assert_allclose(display.lines_["grid"].get_xdata(), rates)
+    assert display.lines_["suggested"].get_xdata()[0] == pytest.approx(
+        result.suggested_learning_rate
+    )
+    assert display.ax_.get_xscale() == "log"
+    assert display.ax_.get_xlabel() == "Learning rate"
+    assert display.ax_.get_title() == "SigmoidSSEClassifier"
+    assert display.figure_ is display.ax_.figure
+
+
+def test_the_display_plots_given_values_on_given_axes():
+    _, ax = plt.subplots()
+    display = LearningRateRangeDisplay(
+        learning_rates=[1e-3, 1e-2, 1e-1], losses=[1.0, 0.5, 2.0]
+    )
+
+    display.plot(ax=ax, name="mine", loss_kw={"color": "k"})
+
+    assert display.ax_ is ax
+    assert list(display.lines_) == ["loss"]
+    assert ax.get_title() == "mine"
+    assert display.lines_["loss"].get_color() == "k"
