@@ -1,6 +1,7 @@
 """What the three estimators share: parameters, validation, the fit plumbing."""
 
 import copy
+import math
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -9,9 +10,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
+from sklearn.utils._array_api import check_same_namespace
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skbackprop import _array_api as aa
 from skbackprop._callbacks import CallbackSupportMixin, FitMonitor, with_callbacks
+from skbackprop._namespace import (
+    float_dtypes,
+    namespace_of,
+    numpy_dtype,
+    to_host,
+    to_namespace,
+)
 from skbackprop._optim import AdamOptimizer, MonotoneGDOptimizer, SGDOptimizer
 from skbackprop._threads import fit_threads
 from skbackprop._training import (
@@ -84,12 +94,20 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     # history and the update rule's state, which warm starts continue from.
     _private_fitted_state = ("_history", "_optimizer")
 
+    # A fitted array attribute in the namespace and on the device of the fit:
+    # predict, and fits that continue, take X only from there.
+    _namespace_attribute = "coef_"
+
     @abstractmethod
     def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
         """Encode validated ``y`` as the loss's targets; weigh the rows.
 
-        ``first`` is True when no previous fit is continued: the encoding
-        (classes, target scaling) is fixed then, as fitted attributes.
+        ``y`` is as ``validate_data`` left it, in its own namespace;
+        ``sample_weight`` is numpy's. The encoding is done on the host and
+        returns numpy arrays, whatever namespace ``X`` lives in; the caller
+        moves them to ``X``'s device. ``first`` is True when no previous fit is
+        continued: the encoding (classes, target scaling) is fixed then, as
+        fitted attributes.
         ``partial`` is True for ``partial_fit``, and ``classes`` its argument.
         Returns the targets, of dtype ``dtype``, and the sample weights (None
         when every row weighs the same).
@@ -173,7 +191,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 )
 
             n_iter_before = 0 if history is None else history.n_iter
-            with fit_threads(X.shape[0] * params[0].size):
+            with fit_threads(X.shape[0] * math.prod(params[0].shape)):
                 history, optimizer = self._train(
                     params,
                     X,
@@ -188,9 +206,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 )
             if not partial:
                 # Features near the float maximum overflow to |z| = inf: saturated.
+                # The sample is checked on the host, wherever the rows live.
                 with np.errstate(over="ignore", invalid="ignore"):
                     self._warn_if_saturated(
-                        _sample_rows(X), _sample_rows(targets), params
+                        *to_namespace(None, _sample_rows(X), _sample_rows(targets)),
+                        to_namespace(None, *params),
                     )
             self._set_fitted(params, history, optimizer, n_iter_before, validation)
         return self
@@ -203,34 +223,58 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         when ``continuing``, else freshly drawn) and the history to append to
         (None for a fresh start). Sets what the encoding fixes on a first fit
         (``classes_``, the target scaling, ``n_features_in_``).
+
+        With ``array_api_dispatch`` on and ``X`` an array-API array, ``X``, the
+        targets, the weights and the parameters are returned in ``X``'s
+        namespace and on its device; ``y`` is returned on the host (see
+        :mod:`skbackprop._namespace`).
         """
+        namespace = namespace_of(X)
+        if continuing:
+            check_same_namespace(
+                X, self, attribute=self._namespace_attribute, method="fit"
+            )
         X, y = validate_data(
             self,
             X,
             y,
             reset=not continuing,
             accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(namespace),
             multi_output=get_tags(self).target_tags.multi_output,
             y_numeric=not is_classifier(self),
         )
-        _check_feature_scale(X)
+        dtype = numpy_dtype(X.dtype, namespace)
+        _check_feature_scale(X, dtype)
         targets, sample_weight = self._encode_targets(
             y,
-            self._sample_weight(sample_weight, X),
-            X.dtype,
+            self._sample_weight(to_host(sample_weight), X.shape[0], dtype),
+            dtype,
             first=not continuing,
             partial=partial,
             classes=classes,
         )
+        y = to_host(y)
         rng = check_random_state(self.random_state)
         if continuing:
-            params = [p.astype(X.dtype) for p in self._attributes_to_params()]
+            params = [aa.astype(p, X.dtype) for p in self._attributes_to_params()]
             history = copy.deepcopy(self._history)
         else:
-            params = self._init_params(X.shape[1], targets, rng, X.dtype)
+            params = self._init_params(X.shape[1], targets, rng, dtype)
             history = None
+        if namespace is not None:
+            targets, sample_weight, *params = to_namespace(
+                namespace, targets, sample_weight, *params
+            )
+            self._move_private_state(namespace)
         return X, y, targets, sample_weight, rng, params, history
+
+    def _move_private_state(self, namespace):
+        """Move the private fitted arrays (a target scaling) to ``namespace``."""
+        state = vars(self)
+        for name in self._private_fitted_state:
+            if isinstance(state.get(name), (np.ndarray, np.generic)):
+                (state[name],) = to_namespace(namespace, np.asarray(state[name]))
 
     def _training_settings(self, n_samples, *, partial):
         """The settings of the epoch loop: one epoch, unchecked, for ``partial_fit``."""
@@ -381,9 +425,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             return AdamOptimizer(
                 params,
                 self._learning_rate("adam"),
-                self.beta_1,
-                self.beta_2,
-                self.epsilon,
+                float(self.beta_1),
+                float(self.beta_2),
+                float(self.epsilon),
             )
         if (
             self.solver == "gd"
@@ -393,13 +437,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             return MonotoneGDOptimizer(
                 params,
                 self._learning_rate("backtracking"),
-                momentum=None if self.momentum == "auto" else self.momentum,
+                momentum=None if self.momentum == "auto" else float(self.momentum),
                 nesterov=self.nesterovs_momentum,
             )
         return SGDOptimizer(
             params,
             self._learning_rate("sgd"),
-            momentum=SGD_MOMENTUM if self.momentum == "auto" else self.momentum,
+            momentum=SGD_MOMENTUM if self.momentum == "auto" else float(self.momentum),
             nesterov=self.nesterovs_momentum,
             schedule=(
                 "constant"
@@ -424,23 +468,24 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """``learning_rate``, or the one that ``"auto"`` gives this update rule."""
         if self.learning_rate == "auto":
             return AUTO_LEARNING_RATES[rule]
-        return self.learning_rate
+        # A Python float: a numpy scalar times some array types gives numpy's.
+        return float(self.learning_rate)
 
-    def _sample_weight(self, sample_weight, X):
+    def _sample_weight(self, sample_weight, n_samples, dtype):
         """Validated sample weights, or None when every row weighs the same."""
         if sample_weight is None:
             return None
         sample_weight = check_array(
             sample_weight,
             ensure_2d=False,
-            dtype=X.dtype,
+            dtype=dtype,
             input_name="sample_weight",
             ensure_min_samples=0,
         )
-        if sample_weight.ndim != 1 or sample_weight.shape[0] != X.shape[0]:
+        if sample_weight.ndim != 1 or sample_weight.shape[0] != n_samples:
             raise ValueError(
                 f"sample_weight.shape == {sample_weight.shape}, "
-                f"expected ({X.shape[0]},)!"
+                f"expected ({n_samples},)!"
             )
         if (sample_weight < 0).any():
             raise ValueError("Negative values in data passed to `sample_weight`.")
@@ -472,11 +517,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             random_state=rng,
             stratify=y if is_classifier(self) else None,
         )
-        X_val, t_val = X[held_out], targets[held_out]
-        sw_val = None if sample_weight is None else sample_weight[held_out]
+        X_val, t_val = aa.take_rows(X, held_out), aa.take_rows(targets, held_out)
+        sw_val = (
+            None if sample_weight is None else aa.take_rows(sample_weight, held_out)
+        )
         if sample_weight is not None:
             for which, rows in (("held out", held_out), ("left to train on", train)):
-                if not sample_weight[rows].any():
+                if not aa.any_nonzero(aa.take_rows(sample_weight, rows)):
                     raise ValueError(
                         f"The sample weights of the rows {which} for early "
                         "stopping are all zero. Use another random_state or "
@@ -486,23 +533,37 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             score=lambda params: self._score_params(X_val, t_val, sw_val, params),
             loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
         )
-        sample_weight = None if sample_weight is None else sample_weight[train]
-        return X[train], targets[train], sample_weight, validation
+        if sample_weight is not None:
+            sample_weight = aa.take_rows(sample_weight, train)
+        return (
+            aa.take_rows(X, train),
+            aa.take_rows(targets, train),
+            sample_weight,
+            validation,
+        )
 
-    def _validate_X_predict(self, X):
-        """Check a fitted model and the rows it is asked to predict."""
+    def _validate_X_predict(self, X, method):
+        """Check a fitted model and the rows its ``method`` is asked to predict.
+
+        Array-API rows must live where the model was fitted.
+        """
         check_is_fitted(self)
+        check_same_namespace(
+            X, self, attribute=self._namespace_attribute, method=method
+        )
         return validate_data(
             self,
             X,
             reset=False,
             accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(namespace_of(X)),
         )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # With array_api_dispatch on, fits and predicts where X lives.
+        tags.array_api_support = True
         return tags
 
     def onnx_parser(self):
@@ -572,17 +633,20 @@ def warn_saturated(fraction, what, why):
     )
 
 
-def _check_feature_scale(X):
+def _check_feature_scale(X, dtype):
     """Refuse features whose squares overflow: no step size could train on them.
 
     The curvature of every loss here grows with the squares of the features
     (``X^T X``); past the square root of the dtype's maximum it is no number.
     """
-    values = X.data if hasattr(X, "tocsr") else X
-    if values.size == 0:
-        return
-    largest = max(abs(float(values.max())), abs(float(values.min())))
-    if largest > np.sqrt(np.finfo(X.dtype).max):
+    if hasattr(X, "tocsr") or isinstance(X, np.ndarray):
+        values = X.data if hasattr(X, "tocsr") else X
+        if values.size == 0:
+            return
+        largest = max(abs(float(values.max())), abs(float(values.min())))
+    else:  # an array-API array, checked on its device
+        largest = aa.max_abs(X)
+    if largest > np.sqrt(np.finfo(dtype).max):
         raise ValueError(
             f"X holds values up to {largest:.3g}, whose squares overflow "
             f"{X.dtype}: no learning rate can train on them. Scale the features, "
@@ -591,8 +655,11 @@ def _check_feature_scale(X):
 
 
 def stack_intercept(coef, intercept):
-    """``coef`` with ``intercept`` as its last row, as the backprop functions take W."""
-    return np.concatenate([coef, np.reshape(intercept, (1,) + coef.shape[1:])])
+    """``coef`` with ``intercept`` as its last row, as the backprop functions take W.
+
+    In the namespace and on the device of ``coef`` and ``intercept``.
+    """
+    return aa.concat([coef, aa.reshape(intercept, (1,) + tuple(coef.shape[1:]))])
 
 
 def supports_partial_fit(estimator):

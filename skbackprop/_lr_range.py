@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 
 from skbackprop._base import BaseBackprop
+from skbackprop._namespace import namespace_of
 from skbackprop._threads import fit_threads
 from skbackprop._training import TrainingHistory, train_epochs
 
@@ -218,6 +219,12 @@ def lr_range_test(
             "test; use 'gd', 'sgd' or 'adam'."
         )
 
+    if namespace_of(X) is not None:
+        raise ValueError(
+            "lr_range_test takes numpy arrays or sparse matrices; X is an "
+            "array-API array. Fit on it once the learning rate is chosen, or "
+            "run the test with array_api_dispatch off."
+        )
     model = clone(estimator)
     model._check_params()
     classes = unique_labels(y) if is_classifier(model) else None

@@ -9,6 +9,8 @@ start can carry it over.
 import numpy as np
 from scipy.optimize import minimize
 
+from skbackprop import _array_api as aa
+
 
 class SGDOptimizer:
     r"""Gradient descent with momentum, the seed's update when ``momentum=0``.
@@ -52,7 +54,7 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.schedule = schedule
         self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params]
+        self.velocities = [aa.zeros_like(p) for p in params]
 
     # A constant step never shrinks below use; backtracking's may.
     exhausted = False
@@ -137,7 +139,7 @@ class SGDOptimizer:
         previous : SGDOptimizer
             The optimizer of the fit to continue.
         """
-        self.velocities = [v.copy() for v in previous.velocities]
+        self.velocities = [aa.copy(v) for v in previous.velocities]
         if self.schedule != "constant" and previous.schedule == self.schedule:
             self.learning_rate = previous.learning_rate
 
@@ -171,8 +173,8 @@ class AdamOptimizer:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self.ms = [aa.zeros_like(p) for p in params]
+        self.vs = [aa.zeros_like(p) for p in params]
 
     def update_params(self, params, grads):
         """Take one step, updating ``params`` in place.
@@ -185,7 +187,8 @@ class AdamOptimizer:
             Their gradients, in the same order.
         """
         self.t += 1
-        step = (
+        # A Python float: a numpy scalar would turn some array types into numpy.
+        step = float(
             self.learning_rate
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
@@ -195,7 +198,7 @@ class AdamOptimizer:
             m += (1 - self.beta_1) * grad
             v *= self.beta_2
             v += (1 - self.beta_2) * grad * grad
-            param -= step * m / (np.sqrt(v) + self.epsilon)
+            param -= step * m / (aa.sqrt(v) + self.epsilon)
 
     accept = SGDOptimizer.accept
     finish = SGDOptimizer.finish
@@ -229,8 +232,8 @@ class AdamOptimizer:
             The optimizer of the fit to continue.
         """
         self.t = previous.t
-        self.ms = [m.copy() for m in previous.ms]
-        self.vs = [v.copy() for v in previous.vs]
+        self.ms = [aa.copy(m) for m in previous.ms]
+        self.vs = [aa.copy(v) for v in previous.vs]
 
 
 class MonotoneGDOptimizer(SGDOptimizer):
@@ -293,7 +296,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
             The loss and gradients of the point kept, to step from.
         """
         if self._kept is None or loss <= self._kept[1]:
-            self._kept = ([p.copy() for p in params], loss, grads)
+            self._kept = ([aa.copy(p) for p in params], loss, grads)
             return loss, grads
         kept_params, kept_loss, kept_grads = self._kept
         for param, kept in zip(params, kept_params):
@@ -345,7 +348,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
         previous : MonotoneGDOptimizer
             The optimizer of the fit to continue.
         """
-        self.velocities = [v.copy() for v in previous.velocities]
+        self.velocities = [aa.copy(v) for v in previous.velocities]
         self.learning_rate = previous.learning_rate
         self.steps_since_restart = previous.steps_since_restart
 
@@ -358,7 +361,9 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
     loss_grad : callable
         ``loss_grad(params) -> (loss, grads)`` for lists of arrays.
     params : list of ndarray
-        The starting point; not modified.
+        The starting point; not modified. Arrays of any namespace: the loss
+        and gradient are evaluated where they live, and only the flat vector
+        of parameters crosses to scipy, in float64.
     max_iter : int
         The most L-BFGS iterations.
     tol : float
@@ -373,23 +378,16 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
     result : scipy.optimize.OptimizeResult
         scipy's result: ``nit``, ``status`` (1 when ``max_iter`` was reached).
     """
-    shapes = [p.shape for p in params]
-    dtype = params[0].dtype
-    splits = np.cumsum([p.size for p in params])[:-1]
-
-    def unpack(theta):
-        chunks = np.split(theta.astype(dtype, copy=False), splits)
-        return [chunk.reshape(shape) for chunk, shape in zip(chunks, shapes)]
+    unpack = aa.unflatten_like(params)
 
     def fun(theta):
         loss, grads = loss_grad(unpack(theta))
-        flat = np.concatenate([g.ravel() for g in grads])
-        return loss, flat.astype(np.float64, copy=False)
+        return loss, aa.flatten_to_host(grads)
 
     def report(intermediate_result):
         callback(intermediate_result.fun, unpack(intermediate_result.x))
 
-    theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
+    theta0 = aa.flatten_to_host(params)
     result = minimize(
         fun,
         theta0,
