@@ -503,7 +503,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """
         n_held_out = int(np.ceil(self.validation_fraction * X.shape[0]))
         # A stratified split needs a row of each class too.
-        needed = max(MIN_VALIDATION, len(getattr(self, "classes_", ())))
+        n_classes = self.classes_.shape[0] if hasattr(self, "classes_") else 0
+        needed = max(MIN_VALIDATION, n_classes)
         if n_held_out < needed:
             raise ValueError(
                 f"The validation set is too small: early stopping would hold out "
