@@ -1,26 +1,25 @@
-"""The backprop gradient on a torch device against numpy, and against scikit-learn.
+"""skbackprop's estimators on a torch device against the CPU, and against scikit-learn.
 
 Run by hand, from the repository root::
 
-    python benchmarks/gpu.py                      # CUDA, 1M x 100 float32
-    python benchmarks/gpu.py --device cpu         # torch on the CPU
-    python benchmarks/gpu.py --device cpu --n-samples 100000   # a smoke test
+    python benchmarks/gpu.py                       # CUDA, 1M x 100 float32
+    python benchmarks/gpu.py --device cpu          # torch on the CPU
+    python benchmarks/gpu.py --device cpu --quick  # a smoke test, seconds
 
 Two cases, on the same 1M x 100 float32 logistic problem (``--n-samples``,
-``--n-features``):
+``--n-features``), each fitted on numpy arrays and on torch tensors on
+``--device`` with ``array_api_dispatch=True``:
 
-* ``gd epoch``: one full-batch step of the seed's update, ``W -= lr * grad``
-  with ``logistic_ce_grad``, on numpy and on torch on ``--device``.
-* ``lbfgs fit``: scipy's L-BFGS-B through skbackprop's bridge
-  (``skbackprop._optim.minimize_lbfgs``), the loss and gradient evaluated by
-  ``logistic_ce_grad`` where the data lives and only the parameter vector
-  crossing to scipy; beside it ``LogisticRegression(solver="lbfgs")`` on the
-  same tensors with ``array_api_dispatch=True``, and both on numpy. Both
-  minimise the same objective (mean log-loss + alpha / 2 ||w||^2, alpha =
-  1 / (C n)) to their own default tol.
+* ``gd epoch``: one epoch of ``LogisticCEClassifier(solver="gd")`` at a
+  constant step without momentum (the seed's update), from the difference of
+  two fits of FEW and MANY epochs; beside it the bare step, one call of
+  ``logistic_ce_grad`` and ``W -= lr * grad``.
+* ``lbfgs fit``: ``LogisticCEClassifier(solver="lbfgs", alpha=1 / (C n))``,
+  the loss and gradient evaluated where X lives and only the parameter vector
+  crossing to scipy; beside it ``LogisticRegression(C=C, solver="lbfgs")`` on
+  the same arrays, the same objective (mean log-loss + alpha / 2 ||w||^2), each
+  to its own default tol.
 
-The estimators do not take torch tensors yet: what is timed is the gradient
-they train with, driven by the update rule and the L-BFGS bridge they use.
 Medians of ``--repeat`` runs; CUDA is synchronised before each clock read.
 """
 
@@ -28,6 +27,7 @@ import argparse
 import os
 import time
 import warnings
+from functools import partial
 from statistics import median
 
 # scipy reads this once, when first imported: LogisticRegression's array-API
@@ -39,11 +39,10 @@ import sklearn  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from skbackprop._optim import minimize_lbfgs  # noqa: E402
+from skbackprop import LogisticCEClassifier  # noqa: E402
 from skbackprop.backprop import logistic_ce_grad  # noqa: E402
 
 LEARNING_RATE = 1.0
-LBFGS_TOL = 1e-5  # LogCEClassifier's default tol for L-BFGS
 C = 1.0
 
 
@@ -76,42 +75,60 @@ def _problem(n_samples, n_features, seed=0):
     return X, y
 
 
-def _gd_epoch(X, y, W):
+FEW, MANY = 2, 12  # epochs of the two gd fits whose difference is timed
+
+
+def _gd_step(X, y, W):
     loss, grad = logistic_ce_grad(X, y, W, fit_intercept=True, check_input=False)
     W -= LEARNING_RATE * grad
     return loss
 
 
-def _lbfgs_fit(X, y, alpha, to_params, to_numpy):
-    """Our L-BFGS fit: the gradient where X lives, the parameters in scipy."""
-
-    def loss_grad(params):
-        W = to_params(params[0])
-        loss, grad = logistic_ce_grad(
-            X, y, W, fit_intercept=True, alpha=alpha, check_input=False
-        )
-        return loss, [to_numpy(grad)]
-
-    start = [np.zeros(X.shape[1] + 1, dtype=np.float32)]
-    found, result = minimize_lbfgs(loss_grad, start, max_iter=1000, tol=LBFGS_TOL)
-    return found[0], result.nit
+def _gd_fit(X, y, max_iter):
+    model = LogisticCEClassifier(
+        solver="gd",
+        learning_rate=LEARNING_RATE,
+        learning_rate_schedule="constant",
+        momentum=0.0,
+        tol=0.0,
+        max_iter=max_iter,
+    )
+    with sklearn.config_context(array_api_dispatch=not isinstance(X, np.ndarray)):
+        return model.fit(X, y)
 
 
-def _objective(X, y, W, alpha):
-    """Our objective at ``W``, on numpy, to compare the two fits' quality."""
+def _lbfgs_fit(Estimator, X, y, **params):
+    with sklearn.config_context(array_api_dispatch=not isinstance(X, np.ndarray)):
+        return Estimator(solver="lbfgs", max_iter=1000, **params).fit(X, y)
+
+
+def _objective(X, y, model, alpha):
+    """Our objective at a fitted model's weights, on numpy in float64."""
+    coef, intercept = (
+        np.asarray(_to_numpy(a), dtype=np.float64).ravel()
+        for a in (model.coef_, model.intercept_)
+    )
+    W = np.concatenate([coef, intercept])
     X64, y64 = X.astype(np.float64), y.astype(np.float64)
-    return logistic_ce_grad(
-        X64, y64, W.astype(np.float64), fit_intercept=True, alpha=alpha
-    )[0]
+    return logistic_ce_grad(X64, y64, W, fit_intercept=True, alpha=alpha)[0]
 
 
-def main():
+def _to_numpy(array):
+    return array.cpu().numpy() if hasattr(array, "cpu") else np.asarray(array)
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda", help="torch device (cuda, cpu)")
     parser.add_argument("--n-samples", type=int, default=1_000_000)
     parser.add_argument("--n-features", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    parser.add_argument(
+        "--quick", action="store_true", help="20,000 x 20 rows, 2 repeats"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n_samples, args.n_features, args.repeat = 20_000, 20, 2
 
     import torch
 
@@ -125,66 +142,51 @@ def main():
         + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else "")
     )
     print(f"X: {X.shape[0]} x {X.shape[1]} float32; medians of {args.repeat} runs\n")
-
-    W_np = np.zeros(X.shape[1] + 1, dtype=np.float32)
-    W_t = torch.zeros(X.shape[1] + 1, dtype=torch.float32, device=device)
-    t_np, _ = _timed(lambda: _gd_epoch(X, y, W_np), "cpu", args.repeat)
-    t_t, _ = _timed(lambda: _gd_epoch(Xt, yt, W_t), device, args.repeat)
-    print(
-        f"gd epoch    numpy {t_np * 1e3:9.2f} ms   torch/{device.type} "
-        f"{t_t * 1e3:9.2f} ms   ratio torch/numpy {t_t / t_np:6.3f}"
-    )
-
-    def ours_numpy():
-        return _lbfgs_fit(X, y, alpha, lambda p: p, lambda g: g)
-
-    def ours_torch():
-        return _lbfgs_fit(
-            Xt,
-            yt,
-            alpha,
-            lambda p: torch.asarray(p, device=device),
-            lambda g: g.cpu().numpy(),
-        )
-
-    def theirs(X_, y_):
-        with sklearn.config_context(array_api_dispatch=not isinstance(X_, np.ndarray)):
-            model = LogisticRegression(C=C, solver="lbfgs", max_iter=1000)
-            return model.fit(X_, y_)
+    where = f"torch/{device.type}"
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        rows = [
-            ("skbackprop", "numpy", *_timed(ours_numpy, "cpu", args.repeat)),
-            (
-                "skbackprop",
-                f"torch/{device.type}",
-                *_timed(ours_torch, device, args.repeat),
-            ),
-            (
-                "LogisticRegression",
-                "numpy",
-                *_timed(lambda: theirs(X, y), "cpu", args.repeat),
-            ),
-            (
-                "LogisticRegression",
-                f"torch/{device.type}",
-                *_timed(lambda: theirs(Xt, yt), device, args.repeat),
-            ),
-        ]
-    print()
-    for who, where, seconds, result in rows:
-        if isinstance(result, LogisticRegression):
-            coef, intercept, n_iter = (
-                np.asarray(torch.asarray(a).cpu()).ravel()
-                for a in (result.coef_, result.intercept_, result.n_iter_)
+        for name, X_, y_, sync in (("numpy", X, y, "cpu"), (where, Xt, yt, device)):
+            few, _ = _timed(partial(_gd_fit, X_, y_, FEW), sync, args.repeat)
+            many, model = _timed(partial(_gd_fit, X_, y_, MANY), sync, args.repeat)
+            W = torch.zeros(X.shape[1] + 1, dtype=torch.float32, device=device)
+            W = W.cpu().numpy() if name == "numpy" else W
+            bare, _ = _timed(partial(_gd_step, X_, y_, W), sync, args.repeat)
+            assert model.n_iter_ == MANY
+            print(
+                f"gd epoch    {name:12s} {(many - few) / (MANY - FEW) * 1e3:9.2f} ms"
+                f"   (bare step {bare * 1e3:9.2f} ms)"
             )
-            W, nit = np.concatenate([coef, intercept]), int(n_iter.max())
-        else:
-            W, nit = result
+        rows = []
+        for X_, y_, sync, name in ((X, y, "cpu", "numpy"), (Xt, yt, device, where)):
+            rows.append(
+                (
+                    "LogisticCEClassifier",
+                    name,
+                    *_timed(
+                        partial(_lbfgs_fit, LogisticCEClassifier, X_, y_, alpha=alpha),
+                        sync,
+                        args.repeat,
+                    ),
+                )
+            )
+            rows.append(
+                (
+                    "LogisticRegression",
+                    name,
+                    *_timed(
+                        partial(_lbfgs_fit, LogisticRegression, X_, y_, C=C),
+                        sync,
+                        args.repeat,
+                    ),
+                )
+            )
+    print()
+    for who, name, seconds, model in rows:
+        n_iter = int(np.max(_to_numpy(model.n_iter_)))
         print(
-            f"lbfgs fit   {who:18s} {where:12s} {seconds:8.3f} s  {nit:4d} iterations"
-            f"  objective {_objective(X, y, W, alpha):.8f}"
+            f"lbfgs fit   {who:20s} {name:12s} {seconds:8.3f} s  {n_iter:4d} "
+            f"iterations  objective {_objective(X, y, model, alpha):.8f}"
         )
 
 

@@ -10,6 +10,7 @@ devices, shapes and dtypes. A GPU is never needed here.
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -232,3 +233,15 @@ def test_numpy_fit_with_dispatch_on_never_imports_array_api_compat():
         "assert 'array_api_compat' not in sys.modules, 'imported'\n"
     )
     subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
+
+
+def test_gpu_benchmark_runs_on_the_cpu_as_a_smoke_test():
+    script = Path(__file__).parents[1] / "benchmarks" / "gpu.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--device", "cpu", "--quick"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.count("lbfgs fit") == 4
+    assert result.stdout.count("gd epoch") == 2
