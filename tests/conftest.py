@@ -7,6 +7,7 @@ fits on a small shared machine asks for ``one_blas_thread``.
 import copy
 import math
 import os
+from collections import deque
 
 # scipy reads this once, when first imported: its array-API support (for
 # scipy.special on torch tensors, say) must be on before anything imports it.
@@ -26,7 +27,7 @@ from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegres
 CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
 ESTIMATORS = [*CLASSIFIERS, TinyMLPRegressor]
 SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
-# The solvers with epochs, and so with partial_fit.
+# The solvers with partial_fit: L-BFGS's curvature model needs the whole data.
 ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
 
 
@@ -45,7 +46,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="module")
 def one_blas_thread():
-    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
+    """One BLAS thread: on a small shared machine, more make small fits crawl."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 
@@ -81,7 +82,7 @@ def assert_same_state(before, after, path="estimator"):
         assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
         for key in before:
             assert_same_state(before[key], after[key], f"{path}.{key}")
-    elif isinstance(before, (list, tuple)):
+    elif isinstance(before, (list, tuple, deque)):
         assert len(before) == len(after), path
         for i, (b, a) in enumerate(zip(before, after)):
             assert_same_state(b, a, f"{path}[{i}]")
