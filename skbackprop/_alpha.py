@@ -15,6 +15,8 @@ coordinate descent", 2010).
 
 import numpy as np
 
+from skbackprop._array_api import copy
+
 # The penalties tried, strongest first: the range over which the best alpha of
 # 33 real and 4 synthetic datasets lies (benchmarks/defaults.py --real).
 ALPHAS = np.logspace(-1, -4, 7)
@@ -30,9 +32,10 @@ def choose_alpha(train, score, params, alphas=ALPHAS):
     train : callable
         ``train(params, alpha)`` trains ``params`` in place for one stage.
     score : callable
-        ``score(params)``: the held-out score, higher is better.
+        ``score(params)``: the held-out score, a float, higher is better.
     params : list of ndarray
-        The starting point, trained in place through every stage.
+        The starting point, trained in place through every stage; arrays of
+        any namespace, copied where they live.
     alphas : sequence of float, default=ALPHAS
         The penalties, in the order they are tried.
 
@@ -49,5 +52,5 @@ def choose_alpha(train, score, params, alphas=ALPHAS):
         stage_score = score(params)
         if best_params is None or stage_score > best_score:
             best_score, best_alpha = stage_score, float(alpha)
-            best_params = [p.copy() for p in params]
+            best_params = [copy(p) for p in params]
     return best_alpha, best_params

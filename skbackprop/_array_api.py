@@ -115,7 +115,7 @@ def max_abs(array):
     if _is_numpy(array):
         return float(np.max(np.abs(array), initial=0.0))
     xp = get_namespace(array)
-    return float(xp.max(xp.abs(array))) if _size(array) else 0.0
+    return float(xp.max(xp.abs(array))) if size(array) else 0.0
 
 
 def all_finite(array):
@@ -160,68 +160,28 @@ def take_rows(array, indices):
     return xp.take(array, xp.asarray(indices, device=device(array)), axis=0)
 
 
-def _size(array):
-    """The number of entries of ``array`` (``size`` may be None in the standard)."""
-    size = 1
-    for n in array.shape:
-        size *= n
-    return size
+def size(array):
+    """The number of entries of ``array``, an int.
 
-
-def flatten_to_host(arrays):
-    """The arrays raveled into one float64 numpy vector, as scipy's optimizers take.
-
-    Arrays of another namespace are joined where they live and cross to the
-    host once, as that vector.
+    The standard's ``size`` may be None, and torch's is a method.
     """
-    if _is_numpy(arrays[0]):
-        flat = np.concatenate([a.ravel() for a in arrays])
-        return flat.astype(np.float64, copy=False)
-    xp = get_namespace(*arrays)
-    flat = xp.concat([xp.reshape(a, (-1,)) for a in arrays])
-    return _to_numpy(flat).astype(np.float64, copy=False)
-
-
-def unflatten_like(arrays):
-    """The function that splits a flat numpy vector back into arrays like these.
-
-    Each piece takes the shape, dtype and device of its model in ``arrays``;
-    for another namespace the vector crosses to the device once.
-    """
-    shapes = [a.shape for a in arrays]
-    splits = np.cumsum([_size(a) for a in arrays])[:-1]
-    dtype = arrays[0].dtype
-    if _is_numpy(arrays[0]):
-
-        def unflatten(theta):
-            chunks = np.split(theta.astype(dtype, copy=False), splits)
-            return [chunk.reshape(shape) for chunk, shape in zip(chunks, shapes)]
-
-        return unflatten
-    xp, where = get_namespace(arrays[0]), device(arrays[0])
-    bounds = [0, *splits.tolist(), int(sum(_size(a) for a in arrays))]
-
-    def unflatten(theta):
-        flat = xp.asarray(theta, device=where)
-        flat = xp.astype(flat, dtype)
-        return [
-            xp.reshape(flat[start:stop], shape)
-            for start, stop, shape in zip(bounds, bounds[1:], shapes)
-        ]
-
-    return unflatten
-
-
-def _to_numpy(array):
-    """A numpy copy (or view) of an array of any namespace and device."""
     if _is_numpy(array):
-        return array
-    from array_api_compat import is_array_api_strict_namespace, to_device
+        return array.size
+    n_entries = 1
+    for n in array.shape:
+        n_entries *= n
+    return n_entries
 
-    xp = get_namespace(array)
-    if is_array_api_strict_namespace(xp):
-        return np.asarray(to_device(array, xp.Device("CPU_DEVICE")))
-    return np.asarray(to_device(array, "cpu"))
+
+def flatten(arrays):
+    """The arrays raveled and joined into one vector, where they live.
+
+    In the dtype and on the device of the arrays: a fresh vector, never a view.
+    """
+    if _is_numpy(arrays[0]):
+        return np.concatenate([np.ravel(a) for a in arrays])
+    xp = get_namespace(*arrays)
+    return xp.concat([xp.reshape(a, (-1,)) for a in arrays])
 
 
 def to_device_like(indices, array):

@@ -371,7 +371,9 @@ class LBFGSOptimizer:
     Parameters
     ----------
     params : list of ndarray
-        The parameters, to size the curvature memory.
+        The parameters, to size the curvature memory. Arrays of any
+        namespace: the flat vectors of the steps live where they do, and only
+        the dot products of the recursion cross to the host, as floats.
     learning_rate : float
         The step tried first, as a multiple of the quasi-Newton step.
     memory : int, default=10
@@ -398,8 +400,8 @@ class LBFGSOptimizer:
         self.learning_rate_init = learning_rate
         self.learning_rate = learning_rate
         self.backtracking = backtracking
-        ends = accumulate(p.size for p in params)
-        self._slices = [slice(end - p.size, end) for p, end in zip(params, ends)]
+        sizes = [aa.size(p) for p in params]
+        self._slices = [slice(end - n, end) for n, end in zip(sizes, accumulate(sizes))]
         self.steps = deque(maxlen=memory)  # (s, y, 1 / y.s) of recent steps
         self.step_size = None  # the multiple of the direction tried last
         self._kept = None  # (flat parameters, loss, flat gradient, grads)
@@ -414,12 +416,9 @@ class LBFGSOptimizer:
             and self.step_size < self.SMALLEST_STEP * self.learning_rate_init
         )
 
-    def _flat(self, arrays):
-        return np.concatenate([np.ravel(a) for a in arrays])
-
     def _set(self, params, flat):
         for param, rows in zip(params, self._slices):
-            param[...] = flat[rows].reshape(param.shape)
+            param[...] = aa.reshape(flat[rows], param.shape)
 
     def accept(self, params, loss, grads):
         """Keep the point just evaluated if the loss fell enough, else go back.
@@ -438,9 +437,9 @@ class LBFGSOptimizer:
         loss, grads : float, list of ndarray
             The loss and gradients of the point kept, to step from.
         """
-        flat_grad = self._flat(grads)
+        flat_grad = aa.flatten(grads)
         if self._kept is None:
-            self._kept = (self._flat(params), loss, flat_grad, grads)
+            self._kept = (aa.flatten(params), loss, flat_grad, grads)
             return loss, grads
         kept_params, kept_loss, kept_grad, kept_grads = self._kept
         slope = float(kept_grad @ self._direction)
@@ -483,7 +482,7 @@ class LBFGSOptimizer:
                 self._direction = -kept_grad
             self.step_size = self.learning_rate
             if not self.steps:
-                self.step_size *= min(1.0, 1.0 / float(np.abs(kept_grad).sum()))
+                self.step_size *= min(1.0, 1.0 / aa.total(abs(kept_grad)))
         self._set(params, kept_params + self.step_size * self._direction)
 
     def _inverse_hessian_times(self, grad):
@@ -492,7 +491,7 @@ class LBFGSOptimizer:
         Its initial :math:`H_0` is :math:`(s^T y / y^T y) I` of the last step,
         and ``grad`` itself while no step has measured any curvature.
         """
-        q = grad.copy()
+        q = aa.copy(grad)
         alphas = []
         for s, y, rho in reversed(self.steps):
             alpha = rho * float(s @ q)

@@ -119,7 +119,7 @@ def test_torch_cpu_binary_fit_with_weights_equals_numpy_fit(Estimator, solver):
     _assert_same_fit(on_numpy, on_torch, X)
 
 
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_torch_cpu_early_stopping_and_shuffles_equal_numpys(Estimator, solver):
     # numpy's random state draws the split and the shuffles for both fits.
@@ -132,6 +132,33 @@ def test_torch_cpu_early_stopping_and_shuffles_equal_numpys(Estimator, solver):
     assert on_torch.validation_scores_ == pytest.approx(
         on_numpy.validation_scores_, rel=FIT_TOL
     )
+
+
+def test_torch_cpu_fit_at_the_networks_defaults_equals_numpys():
+    # solver="lbfgs", alpha="auto", early_stopping="auto": 20 rows held out
+    # choose alpha_ along the path, then stop the fit. max_iter is cut short:
+    # rounding, which differs between torch's and numpy's products by an ulp,
+    # grows along a long L-BFGS fit of a network past FIT_TOL.
+    X, y = make_regression(200, 5, noise=5.0, random_state=0)
+    on_numpy, on_torch = _fit_both(TinyMLPRegressor(max_iter=30, random_state=0), X, y)
+    assert on_numpy.validation_scores_ is not None
+    assert on_torch.alpha_ == on_numpy.alpha_
+    _assert_same_fit(on_numpy, on_torch, X)
+    assert on_torch.validation_scores_ == pytest.approx(
+        on_numpy.validation_scores_, rel=FIT_TOL
+    )
+
+
+@pytest.mark.parametrize("Estimator", [SigmoidSSEClassifier, LogisticCEClassifier])
+def test_torch_cpu_alpha_auto_chooses_as_numpys(Estimator):
+    X, y = make_classification(
+        200, 5, n_informative=4, n_redundant=0, n_classes=3, random_state=0
+    )
+    estimator = _estimator(Estimator, "lbfgs", alpha="auto", early_stopping=False)
+    on_numpy, on_torch = _fit_both(estimator, X, y)
+    assert type(on_torch.alpha_) is float
+    assert on_torch.alpha_ == on_numpy.alpha_
+    _assert_same_fit(on_numpy, on_torch, X)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -204,15 +231,29 @@ def test_divergence_on_tensors_names_the_learning_rate():
     assert not hasattr(model, "coefs_")
 
 
-def test_array_api_strict_fit_predicts_in_its_namespace():
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_array_api_strict_fit_predicts_in_its_namespace(solver):
     X, y = _data(LogisticCEClassifier)
     xp = array_api_strict
     with config_context(array_api_dispatch=True):
-        model = LogisticCEClassifier(solver="sgd", early_stopping=True)
+        model = LogisticCEClassifier(solver=solver, early_stopping=True)
         model.fit(xp.asarray(X), xp.asarray(y))
         proba = model.predict_proba(xp.asarray(X))
     assert isinstance(model.coef_, type(xp.asarray(X)))
     assert isinstance(proba, type(xp.asarray(X)))
+
+
+def test_array_api_strict_fit_at_the_networks_defaults_stays_in_its_namespace():
+    X, y = make_regression(200, 5, noise=5.0, random_state=0)
+    xp = array_api_strict
+    with config_context(array_api_dispatch=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = TinyMLPRegressor(max_iter=20, random_state=0)
+        model.fit(xp.asarray(X), xp.asarray(y))
+        prediction = model.predict(xp.asarray(X))
+    assert type(model.alpha_) is float
+    assert all(isinstance(W, type(xp.asarray(X))) for W in model.coefs_)
+    assert isinstance(prediction, type(xp.asarray(X)))
 
 
 def test_lr_range_test_refuses_tensors_clearly():
