@@ -15,10 +15,11 @@ Two cases, on the same 1M x 100 float32 logistic problem (``--n-samples``,
   two fits of FEW and MANY epochs; beside it the bare step, one call of
   ``logistic_ce_grad`` and ``W -= lr * grad``.
 * ``lbfgs fit``: ``LogisticCEClassifier(solver="lbfgs", alpha=1 / (C n))``,
-  the loss and gradient evaluated where X lives and only the parameter vector
-  crossing to scipy; beside it ``LogisticRegression(C=C, solver="lbfgs")`` on
-  the same arrays, the same objective (mean log-loss + alpha / 2 ||w||^2), each
-  to its own default tol.
+  our own L-BFGS, every step of it taken where X lives (its iterations are the
+  steps tried, backtracking included); beside it
+  ``LogisticRegression(C=C, solver="lbfgs")`` (scipy's L-BFGS-B) on the same
+  arrays, the same objective (mean log-loss + alpha / 2 ||w||^2), each to its
+  own default tol.
 
 Medians of ``--repeat`` runs; CUDA is synchronised before each clock read.
 """
