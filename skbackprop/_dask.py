@@ -76,6 +76,8 @@ class DaskRows:
         self.shape = (sum(n_rows), n_features)
         self.dtype = np.dtype(dtype)
         self.targets_meta = targets_meta
+        # Blocks of zero weight add nothing, and their weighted mean is 0 / 0.
+        self._summed = [(b, share) for b, share in zip(blocks, shares) if share > 0]
         # Sent once; each evaluation names it.
         [self._loss_grad] = client.scatter([loss_grad], broadcast=True)
 
@@ -101,10 +103,11 @@ class DaskRows:
         grads : list of ndarray
             Its gradients, one per parameter.
         """
+        blocks, shares = zip(*self._summed)
         futures = self.client.map(
             _block_loss_grad,
-            self.blocks,
-            self.shares,
+            blocks,
+            shares,
             loss_grad=self._loss_grad,
             params=params,
             pure=False,
@@ -197,9 +200,9 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     """
     _check_supported(estimator, partial)
     client = _client()
-    X, y, sample_weight = _row_aligned(X, y, sample_weight)
     # n_features_in_ and feature_names_in_, from the columns alone.
     validate_data(estimator, _columns(X), reset=not continuing, skip_check_array=True)
+    X, y, sample_weight = _row_aligned(X, y, sample_weight)
     check_params = dict(
         accept_sparse=("csr", "csc"),
         dtype=(np.float64, np.float32),
@@ -316,7 +319,12 @@ def _as_dask_array(collection):
 
 
 def _columns(X):
-    """No rows, but the columns of ``X``: what ``validate_data`` reads on reset."""
+    """No rows, but the columns of ``X``: what ``validate_data`` reads on reset.
+
+    A dask DataFrame's ``_meta`` is the empty pandas DataFrame of its columns.
+    """
+    if not isinstance(X, da.Array):
+        return X._meta
     return np.empty((0,) + X.shape[1:], dtype=X.dtype)
 
 
