@@ -203,23 +203,24 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     # n_features_in_ and feature_names_in_, from the columns alone.
     validate_data(estimator, _columns(X), reset=not continuing, skip_check_array=True)
     X, y, sample_weight = _row_aligned(X, y, sample_weight)
+    twin = _twin(estimator)
+    classify = is_classifier(estimator)
     check_params = dict(
         accept_sparse=("csr", "csc"),
         dtype=(np.float64, np.float32),
         multi_output=estimator.__sklearn_tags__().target_tags.multi_output,
-        y_numeric=not is_classifier(estimator),
-        estimator=estimator,
+        y_numeric=not classify,
+        estimator=twin,  # names the estimator in the errors
     )
-    twin = _twin(estimator)
-    classify = is_classifier(estimator)
+    X_blocks = _block_list(X, X)
+    # First pass: check every block and keep its y and weights, not its X.
     validated = client.compute(
         [
             dask.delayed(_validate_block)(twin, *parts, check_params, classify)
-            for parts in zip(*(_block_list(a, X) for a in (X, y, sample_weight)))
+            for parts in zip(X_blocks, *(_block_list(a, X) for a in (y, sample_weight)))
         ]
     )
-    summaries = client.gather(client.map(operator.itemgetter(1), validated))
-    validated = client.map(operator.itemgetter(0), validated)
+    summaries = client.gather(client.map(operator.itemgetter(2), validated))
     dtype = summaries[0]["dtype"]
     check_feature_scale(max(s["largest"] for s in summaries), dtype)
     if sample_weight is not None:
@@ -234,13 +235,20 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     for attribute in _ENCODING:
         if hasattr(estimator, attribute):
             setattr(twin, attribute, getattr(estimator, attribute))
-    blocks = client.map(_encode_block, validated, model=twin, dtype=dtype)
+    # Second pass: each block of X again, with its targets encoded. A block
+    # is computed twice, but never held twice: a worker's memory counts each
+    # result in full, even one that shares its array with another.
+    blocks = client.compute(
+        [
+            dask.delayed(_encode_block)(twin, X_block, checked, check_params, dtype)
+            for X_block, checked in zip(X_blocks, validated)
+        ]
+    )
     weight_sums = client.gather(client.map(_block_weight_sum, blocks))
     n_rows = [s["n_rows"] for s in summaries]
     total = sum(weight_sums)
     shares = [weight / total for weight in weight_sums]
     targets_meta = client.submit(_no_rows, blocks[0]).result()
-    del validated  # the encoded blocks share X with them
     return DaskRows(
         client, blocks, n_rows, shares, X.shape[1], dtype, targets_meta, twin._loss_grad
     )
@@ -345,11 +353,17 @@ def _twin(estimator):
     return type(estimator)(**estimator.get_params(deep=False))
 
 
-def _validate_block(model, X, y, sample_weight, check_params, classify):
-    """Check a block as ``validate_data`` checks all the rows; summarise it."""
+def _validated(model, X, y, sample_weight, check_params):
+    """A block checked as ``validate_data`` and ``_sample_weight`` check all rows."""
     X, y = check_X_y(X, y, **check_params)
     if sample_weight is not None:
         sample_weight = model._sample_weight(sample_weight, X, ensure_nonzero=False)
+    return X, y, sample_weight
+
+
+def _validate_block(model, X, y, sample_weight, check_params, classify):
+    """Check a block; its ``y``, its sample weights and a summary of it."""
+    X, y, sample_weight = _validated(model, X, y, sample_weight, check_params)
     summary = {
         "n_rows": X.shape[0],
         "dtype": X.dtype,
@@ -361,7 +375,7 @@ def _validate_block(model, X, y, sample_weight, check_params, classify):
     if classify:
         check_classification_targets(y)
         summary["classes"], summary["counts"] = np.unique(y, return_counts=True)
-    return (X, y, sample_weight), summary
+    return y, sample_weight, summary
 
 
 def _encode_classes(estimator, twin, summaries, dtype, *, continuing):
@@ -395,7 +409,7 @@ def _encode_targets_lazily(
     y = da.concatenate(
         [
             da.from_delayed(
-                dask.delayed(operator.itemgetter(1))(block),
+                dask.delayed(operator.itemgetter(0))(block),
                 shape=(s["n_rows"], *s["y_shape"]),
                 dtype=s["y_dtype"],
             )
@@ -407,7 +421,7 @@ def _encode_targets_lazily(
         weights = da.concatenate(
             [
                 da.from_delayed(
-                    dask.delayed(operator.itemgetter(2))(block),
+                    dask.delayed(operator.itemgetter(1))(block),
                     shape=(s["n_rows"],),
                     dtype=dtype,
                 )
@@ -421,9 +435,10 @@ def _encode_targets_lazily(
         setattr(estimator, attribute, value)
 
 
-def _encode_block(block, *, model, dtype):
-    """A block's targets encoded, and its rows weighed, as in ``_prepare``."""
-    X, y, sample_weight = block
+def _encode_block(model, X, checked, check_params, dtype):
+    """A block's X, targets and sample weights, as ``_prepare`` makes them."""
+    y, sample_weight, _ = checked
+    X, y, sample_weight = _validated(model, X, y, sample_weight, check_params)
     targets, sample_weight = model._encode_targets(
         y, sample_weight, dtype, first=False, partial=True
     )
