@@ -103,15 +103,22 @@ class DaskRows:
         grads : list of ndarray
             Its gradients, one per parameter.
         """
-        blocks, shares = zip(*self._summed)
-        futures = self.client.map(
-            _block_loss_grad,
-            blocks,
-            shares,
-            loss_grad=self._loss_grad,
-            params=params,
-            pure=False,
-        )
+        # Each block's task runs where the block is, never where it would have
+        # to be copied to (the scheduler would move blocks to balance the load).
+        where = self.client.who_has([block for block, _ in self._summed])
+        futures = [
+            self.client.submit(
+                _block_loss_grad,
+                block,
+                share,
+                loss_grad=self._loss_grad,
+                params=params,
+                workers=list(where[block.key])[:1] or None,
+                allow_other_workers=not where[block.key],
+                pure=False,
+            )
+            for block, share in self._summed
+        ]
         results = self.client.gather(futures)
         loss = sum(block_loss for block_loss, _ in results)
         grads = [np.copy(g) for g in results[0][1]]

@@ -397,3 +397,56 @@ def test_a_fit_in_memory_never_imports_dask():
     subprocess.run(
         [sys.executable, "-W", "ignore", "-c", code], check=True, capture_output=True
     )
+
+
+# --- Bigger than a worker ------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_fit_on_more_rows_than_a_worker_holds_keeps_them_off_the_client():
+    """X is 1.1 times one worker's memory_limit and never reaches the client.
+
+    Two workers of 500 MiB each hold X between them: its rows are drawn on the
+    workers (``da.random``), and a block that does not fit in a worker's
+    memory is spilled to its disk by dask, as it would be on any cluster. The
+    client's memory is measured with :mod:`tracemalloc`, which counts every
+    allocation of Python objects and numpy arrays (the messages the client
+    receives from the scheduler and workers included): the peak of the
+    memory traced during the fit, less the memory traced before it, must be
+    less than a tenth of ``X.nbytes``. (Measured: about 4 MiB of 577 MB.)
+    """
+    import tracemalloc
+
+    limit = 500 * 2**20
+    n_features = 50
+    n_samples = int(1.1 * limit) // (8 * n_features) + 1
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            memory_limit=limit,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        X = da.random.default_rng(0).standard_normal(
+            (n_samples, n_features), chunks=(n_samples // 16 + 1, n_features)
+        )
+        y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+        assert X.nbytes > limit
+
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            model = LogisticCEClassifier(solver="lbfgs", max_iter=3).fit(X, y)
+            growth = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
+
+    assert model.n_iter_ == 3
+    assert model.t_ == 3 * n_samples
+    assert growth < 0.1 * X.nbytes
+    # It learned the rule the labels follow.
+    assert model.coef_[0, 0] > 0 and model.coef_[0, 1] > 0
+    assert abs(model.coef_[0, 0] - model.coef_[0, 1]) < 0.1 * model.coef_[0, 0]
