@@ -29,6 +29,7 @@ from skbackprop._base import (
     largest_value,
     require_some_weight,
 )
+from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
 
 # What an estimator's first fit fixes to encode its targets, which the workers
 # need to encode their blocks as the estimator would encode all the rows.
@@ -81,20 +82,29 @@ class DaskRows:
         # Sent once; each evaluation names it.
         [self._loss_grad] = client.scatter([loss_grad], broadcast=True)
 
-    def full_batch_loss_grad(self, params):
+    def full_batch_loss_grad(self, params, *, block_bytes=BLOCK_BYTES):
         """The loss and gradients over all rows, summed over the blocks.
 
         Each block's mean loss and gradient, times its share of the mean, is
-        computed on the worker that holds it; only these come back, and are
-        added here in the order of the blocks, so the sum does not depend on
-        which worker finishes first. Every block's loss carries the L2 term,
+        computed on the worker that holds it, in one task per worker (a task
+        costs the scheduler a few milliseconds, a block's sum often less);
+        only these come back, and are added here in the order of the blocks,
+        so the sum does not depend on which worker holds which block or
+        finishes first. Every block's loss carries the L2 term,
         as in :func:`skbackprop._training.full_batch_loss_grad`: the shares sum
         to 1, so the total carries it once.
+
+        A worker sums each of its blocks as the fit in memory sums its rows,
+        with :func:`skbackprop._training.full_batch_loss_grad`: in sub-blocks
+        of about ``block_bytes``, which stay in the processor's cache between
+        the forward and the backward pass.
 
         Parameters
         ----------
         params : list of ndarray
             The parameters.
+        block_bytes : int, default=BLOCK_BYTES
+            About how many bytes of ``X`` a worker's sub-blocks have.
 
         Returns
         -------
@@ -103,23 +113,32 @@ class DaskRows:
         grads : list of ndarray
             Its gradients, one per parameter.
         """
-        # Each block's task runs where the block is, never where it would have
-        # to be copied to (the scheduler would move blocks to balance the load).
+        # Each task runs where its blocks are, never where they would have to
+        # be copied to (the scheduler would move blocks to balance the load).
         where = self.client.who_has([block for block, _ in self._summed])
+        by_worker = {}
+        for index, (block, _) in enumerate(self._summed):
+            holders = sorted(where[block.key])
+            by_worker.setdefault(holders[0] if holders else None, []).append(index)
         futures = [
             self.client.submit(
-                _block_loss_grad,
-                block,
-                share,
+                _blocks_loss_grad,
+                [self._summed[i] for i in indices],
                 loss_grad=self._loss_grad,
                 params=params,
-                workers=list(where[block.key])[:1] or None,
-                allow_other_workers=not where[block.key],
+                block_bytes=block_bytes,
+                workers=None if worker is None else [worker],
+                allow_other_workers=worker is None,
                 pure=False,
             )
-            for block, share in self._summed
+            for worker, indices in by_worker.items()
         ]
-        results = self.client.gather(futures)
+        results = [None] * len(self._summed)
+        for indices, worker_results in zip(
+            by_worker.values(), self.client.gather(futures)
+        ):
+            for index, result in zip(indices, worker_results):
+                results[index] = result
         loss = sum(block_loss for block_loss, _ in results)
         grads = [np.copy(g) for g in results[0][1]]
         for _, block_grads in results[1:]:
@@ -152,14 +171,22 @@ def _concatenate(arrays):
     return np.concatenate(arrays)
 
 
-def _block_loss_grad(block, share, *, loss_grad, params):
-    """A block's share of the loss and gradients, on the worker that holds it."""
-    X, targets, sample_weight = block
+def _blocks_loss_grad(blocks, *, loss_grad, params, block_bytes):
+    """Each block's share of the loss and gradients, on the worker that holds them.
+
+    ``blocks`` is a list of ``(block, share)``; the blocks, futures in the
+    task, are the arrays themselves here.
+    """
+    results = []
     # As in the training loops: an overflow ends in a non-finite loss, which
     # the client reports.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        loss, grads = loss_grad(X, targets, sample_weight, params)
-        return share * loss, [share * g for g in grads]
+        for (X, targets, sample_weight), share in blocks:
+            loss, grads = full_batch_loss_grad(
+                loss_grad, X, targets, sample_weight, params, block_bytes=block_bytes
+            )
+            results.append((share * loss, [share * g for g in grads]))
+    return results
 
 
 def _every_kth_row(block, offset, *, step):
