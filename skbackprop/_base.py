@@ -141,8 +141,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. A dask array or DataFrame trains on the workers of
+            its distributed Client, with solver "gd" or "lbfgs" (see "Data
+            larger than memory" in the documentation).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None

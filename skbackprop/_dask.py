@@ -518,4 +518,4 @@ def predict_blocks(predict, X):
     )
 
 
-__all__ = ["DaskRows", "dask_rows", "is_dask_collection", "predict_blocks"]
+__all__ = ["DaskRows", "dask_rows", "predict_blocks"]

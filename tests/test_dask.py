@@ -221,14 +221,17 @@ def test_a_warm_start_on_dask_continues_as_in_memory(client, solver):
     assert_same_fit(on_dask, in_memory, TOLERANCES[solver])
 
 
-def test_a_fit_on_dask_runs_its_sums_on_the_workers(client):
+def test_a_fit_on_dask_sums_on_the_workers_that_hold_the_blocks(client):
     X, y = data(LogisticCEClassifier)
     with distributed.get_task_stream(client) as tasks:
         model = LogisticCEClassifier(solver="lbfgs").fit(*dask_of(X, y))
-    sums = [t for t in tasks.data if key_split(t["key"]) == "block_loss_grad"]
-    # One task per block and evaluation, on the cluster's workers.
-    assert len(sums) >= len(CHUNKS) * model.n_iter_
+    sums = [t for t in tasks.data if key_split(t["key"]) == "blocks_loss_grad"]
+    # One task per worker and evaluation, at least one evaluation per iteration...
+    assert len(sums) >= model.n_iter_
     assert {t["worker"] for t in sums} <= set(client.scheduler_info()["workers"])
+    # ...that never waited for a block to be copied to it.
+    actions = {step["action"] for t in sums for step in t["startstops"]}
+    assert actions == {"compute"}
 
 
 def test_callbacks_follow_a_fit_on_dask(client):
