@@ -34,6 +34,8 @@ from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
 # What an estimator's first fit fixes to encode its targets, which the workers
 # need to encode their blocks as the estimator would encode all the rows.
 _ENCODING = ("classes_", "n_outputs_", "_target_mean", "_target_scale")
+# The most of a worker's memory limit that the blocks of one task may take.
+TASK_MEMORY_SHARE = 0.25
 # The solvers that need only full-batch sums.
 FULL_BATCH_SOLVERS = ("gd", "lbfgs")
 
@@ -78,7 +80,11 @@ class DaskRows:
         self.dtype = np.dtype(dtype)
         self.targets_meta = targets_meta
         # Blocks of zero weight add nothing, and their weighted mean is 0 / 0.
-        self._summed = [(b, share) for b, share in zip(blocks, shares) if share > 0]
+        summed = [i for i, share in enumerate(shares) if share > 0]
+        self._summed = [(blocks[i], shares[i]) for i in summed]
+        self._block_nbytes = [
+            n_rows[i] * n_features * self.dtype.itemsize for i in summed
+        ]
         # Sent once; each evaluation names it.
         [self._loss_grad] = client.scatter([loss_grad], broadcast=True)
 
@@ -113,13 +119,7 @@ class DaskRows:
         grads : list of ndarray
             Its gradients, one per parameter.
         """
-        # Each task runs where its blocks are, never where they would have to
-        # be copied to (the scheduler would move blocks to balance the load).
-        where = self.client.who_has([block for block, _ in self._summed])
-        by_worker = {}
-        for index, (block, _) in enumerate(self._summed):
-            holders = sorted(where[block.key])
-            by_worker.setdefault(holders[0] if holders else None, []).append(index)
+        tasks = self._tasks()
         futures = [
             self.client.submit(
                 _blocks_loss_grad,
@@ -131,12 +131,10 @@ class DaskRows:
                 allow_other_workers=worker is None,
                 pure=False,
             )
-            for worker, indices in by_worker.items()
+            for worker, indices in tasks
         ]
         results = [None] * len(self._summed)
-        for indices, worker_results in zip(
-            by_worker.values(), self.client.gather(futures)
-        ):
+        for (_, indices), worker_results in zip(tasks, self.client.gather(futures)):
             for index, result in zip(indices, worker_results):
                 results[index] = result
         loss = sum(block_loss for block_loss, _ in results)
@@ -145,6 +143,30 @@ class DaskRows:
             for grad, g in zip(grads, block_grads):
                 grad += g
         return loss, grads
+
+    def _tasks(self):
+        """The blocks of each task: ``[(worker, [index of block, ...]), ...]``.
+
+        A task runs where its blocks are, never where they would have to be
+        copied to (the scheduler would move blocks to balance the load). A
+        task per worker costs the least, but needs all its blocks in memory
+        at once, and a worker may have spilled some to disk: a task takes at
+        most ``TASK_MEMORY_SHARE`` of its worker's memory limit.
+        """
+        where = self.client.who_has([block for block, _ in self._summed])
+        workers = self.client.scheduler_info()["workers"]
+        tasks, room = [], {}
+        for index, (block, _) in enumerate(self._summed):
+            holders = sorted(where[block.key])
+            worker = holders[0] if holders else None
+            limit = workers.get(worker, {}).get("memory_limit") or np.inf
+            size = self._block_nbytes[index]
+            if worker not in room or room[worker][0] < size:
+                tasks.append((worker, []))
+                room[worker] = [TASK_MEMORY_SHARE * limit, tasks[-1][1]]
+            room[worker][0] -= size
+            room[worker][1].append(index)
+        return tasks
 
     def sample_rows(self, n_samples):
         """Every k-th row and its targets, at most ``n_samples`` of them.

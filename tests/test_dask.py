@@ -429,7 +429,7 @@ def test_a_fit_on_more_rows_than_a_worker_holds_keeps_them_off_the_client():
             n_workers=2,
             threads_per_worker=1,
             memory_limit=limit,
-            dashboard_address=None,
+            dashboard_address=":0",  # the module's cluster may hold the default
         ) as cluster,
         distributed.Client(cluster),
     ):
