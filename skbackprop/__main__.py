@@ -33,10 +33,11 @@ from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegres
 # The learning rates grid-searched, a decade either side of each default
 # solver's learning_rate="auto". The classifiers' "gd" backtracks from
 # learning_rate, its largest step (10 for "auto"): a rate too large costs a few
-# halvings, one too small caps every step. The network's "adam" takes steps of
-# about learning_rate (0.01 for "auto").
+# halvings, one too small caps every step. The network's "lbfgs" tries
+# learning_rate times the quasi-Newton step first (1 for "auto"), and backtracks
+# from it too.
 CLASSIFIER_LEARNING_RATES = [1.0, 10.0, 100.0]
-NETWORK_LEARNING_RATES = [0.001, 0.01, 0.1]
+NETWORK_LEARNING_RATES = [0.1, 1.0, 10.0]
 COLUMNS = [
     "dataset",
     "model",

@@ -5,6 +5,7 @@ import functools
 import sys
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,14 +14,24 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop._callbacks import CallbackSupportMixin, FitMonitor, with_callbacks
-from skbackprop._optim import AdamOptimizer, MonotoneGDOptimizer, SGDOptimizer
+from skbackprop._alpha import STAGE_SHARE, choose_alpha
+from skbackprop._callbacks import (
+    NO_MONITOR,
+    CallbackSupportMixin,
+    FitMonitor,
+    with_callbacks,
+)
+from skbackprop._optim import (
+    AdamOptimizer,
+    LBFGSOptimizer,
+    MonotoneGDOptimizer,
+    SGDOptimizer,
+)
 from skbackprop._threads import fit_threads
 from skbackprop._training import (
     TrainingSettings,
     Validation,
     train_epochs,
-    train_lbfgs,
     warn_not_converged,
 )
 
@@ -30,12 +41,16 @@ LEARNING_RATE_SCHEDULES = ("auto", "constant", "invscaling", "adaptive")
 # momentum="auto": MLPRegressor's.
 SGD_MOMENTUM = 0.9
 # learning_rate="auto": the largest step of "gd", whose backtracking halves it
-# as often as the curvature asks (a few epochs at most on scaled data), and the
-# constant steps of the other rules, none of which adapts it.
-AUTO_LEARNING_RATES = {"backtracking": 10.0, "sgd": 0.1, "adam": 0.01}
+# as often as the curvature asks (a few epochs at most on scaled data); the
+# quasi-Newton step itself for "lbfgs", which backtracks too; and the constant
+# steps of the other rules, none of which adapts it.
+AUTO_LEARNING_RATES = {"backtracking": 10.0, "lbfgs": 1.0, "sgd": 0.1, "adam": 0.01}
 # early_stopping="auto" holds out rows when at least this many would be: fewer
 # score too coarsely to choose an epoch by.
 MIN_AUTO_VALIDATION = 20
+# alpha="auto" on data too small to hold out MIN_AUTO_VALIDATION rows: a strong
+# penalty, as small data are best served by (benchmarks/defaults.py --real).
+SMALL_DATA_ALPHA = 1e-2
 # Fewer held-out rows than this cannot score at all: R² needs two.
 MIN_VALIDATION = 2
 
@@ -56,7 +71,7 @@ _NUMERIC_PARAMS = {
     "n_hidden": (Integral, 1, None, "left"),
 }
 # Parameters that also take "auto".
-_AUTO_PARAMS = ("learning_rate", "momentum", "early_stopping")
+_AUTO_PARAMS = ("learning_rate", "momentum", "early_stopping", "alpha")
 _BOOLEAN_PARAMS = (
     "fit_intercept",
     "early_stopping",
@@ -171,15 +186,25 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 partial=partial,
                 classes=classes,
             )
-            validation = None
-            # On a dask array, "auto" holds out no rows (skbackprop._dask).
-            if self._early_stopping(X.shape[0]) and not partial and not on_dask:
-                X, targets, sample_weight, validation = self._split_validation(
-                    X, y, targets, sample_weight, rng
-                )
-
-            n_iter_before = 0 if history is None else history.n_iter
             with fit_threads(X.shape[0] * params[0].size):
+                validation = None
+                # Rows on a cluster are not held out (skbackprop._dask): there,
+                # early_stopping="auto" holds out none and alpha="auto" raises.
+                early_stopping = (
+                    self._early_stopping(X.shape[0]) and not partial and not on_dask
+                )
+                alpha_path = (
+                    self.alpha == "auto"
+                    and not (continuing or partial or on_dask)
+                    and self._n_held_out(X.shape[0]) >= MIN_AUTO_VALIDATION
+                )
+                if early_stopping or alpha_path:
+                    split = self._split_validation(X, y, targets, sample_weight, rng)
+                    if alpha_path:
+                        params = self._choose_alpha(*split, rng, params)
+                    if early_stopping:
+                        X, targets, sample_weight, validation = split
+                n_iter_before = 0 if history is None else history.n_iter
                 history, optimizer = self._train(
                     params,
                     X,
@@ -210,13 +235,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         random state, the starting parameters (those of the fitted attributes
         when ``continuing``, else freshly drawn) and the history to append to
         (None for a fresh start). Sets what the encoding fixes on a first fit
-        (``classes_``, the target scaling, ``n_features_in_``).
+        (``classes_``, the target scaling, ``n_features_in_``), and ``alpha_``:
+        ``alpha``, the one chosen by the fit continued, or for ``"auto"`` on a
+        first fit, ``SMALL_DATA_ALPHA`` until :meth:`_choose_alpha` measures it.
 
         A dask ``X`` is validated and encoded on its cluster: ``X`` is then a
         :class:`skbackprop._dask.DaskRows`, the targets and sample weights are
         in its blocks (here: its ``targets_meta``, of their shape and dtype
         but no rows, and None), and ``y`` is as given.
         """
+        if self.alpha != "auto":
+            self.alpha_ = self.alpha
+        elif not continuing:
+            self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
         if is_dask_collection(X):
             from skbackprop._dask import dask_rows
 
@@ -302,36 +333,27 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         monitor = FitMonitor(
             self, X, y, settings.max_iter, self._params_to_attributes, params
         )
-        if self.solver == "lbfgs":
-            history = train_lbfgs(
-                self._loss_grad,
-                params,
-                X,
-                targets,
-                sample_weight,
-                settings,
-                monitor=monitor,
-                history=history,
-            )
-            optimizer = None
-        else:
-            optimizer = self._make_optimizer(params, partial=partial)
-            if type(previous) is type(optimizer):
-                optimizer.resume_from(previous)
-            history = train_epochs(
-                self._loss_grad,
-                params,
-                optimizer,
-                X,
-                targets,
-                sample_weight,
-                settings,
-                rng=rng,
-                monitor=monitor,
-                validation=validation,
-                history=history,
-            )
+        optimizer = self._make_optimizer(params, partial=partial)
+        if type(previous) is type(optimizer):
+            optimizer.resume_from(previous)
+        history = train_epochs(
+            self._loss_grad,
+            params,
+            optimizer,
+            X,
+            targets,
+            sample_weight,
+            settings,
+            rng=rng,
+            monitor=monitor,
+            validation=validation,
+            history=history,
+        )
         monitor.fit_ends(params)
+        if self.solver == "lbfgs":
+            # L-BFGS carries nothing into a warm start: other rows may follow,
+            # and it measures their curvature afresh.
+            optimizer = None
         return history, optimizer
 
     def _set_fitted(self, params, history, optimizer, n_iter_before, validation):
@@ -407,11 +429,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         return min(self.batch_size, n_samples)
 
     def _make_optimizer(self, params, *, partial=False):
-        """The update rule of "gd", "sgd" or "adam", with its settings.
+        """The update rule of the solver, with its settings.
 
         ``partial_fit`` sees each chunk once: "gd" cannot backtrack on it, and
-        takes the constant steps of its other schedules instead.
+        takes the constant steps of its other schedules instead. "lbfgs" has no
+        ``partial_fit``; the learning rate range test trains it as one, so its
+        steps do not backtrack either.
         """
+        if self.solver == "lbfgs":
+            return LBFGSOptimizer(
+                params, self._learning_rate("lbfgs"), backtracking=not partial
+            )
         if self.solver == "adam":
             return AdamOptimizer(
                 params,
@@ -445,15 +473,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         )
 
     def _early_stopping(self, n_samples):
-        """Whether to hold out rows; ``"auto"`` does when 20 or more would be.
-
-        L-BFGS has no epochs to stop between: it always uses every row.
-        """
-        if self.solver == "lbfgs":
-            return False
+        """Whether to hold out rows; ``"auto"`` does when 20 or more would be."""
         if self.early_stopping == "auto":
-            return np.ceil(self.validation_fraction * n_samples) >= MIN_AUTO_VALIDATION
+            return self._n_held_out(n_samples) >= MIN_AUTO_VALIDATION
         return self.early_stopping
+
+    def _n_held_out(self, n_samples):
+        """How many of ``n_samples`` rows ``validation_fraction`` holds out."""
+        return int(np.ceil(self.validation_fraction * n_samples))
 
     def _learning_rate(self, rule):
         """``learning_rate``, or the one that ``"auto"`` gives this update rule."""
@@ -487,13 +514,48 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             require_some_weight(float(sample_weight.sum()))
         return sample_weight
 
+    def _choose_alpha(self, X, targets, sample_weight, validation, rng, params):
+        """``alpha="auto"``: set ``alpha_`` along the path of :mod:`skbackprop._alpha`.
+
+        Each stage trains ``max_iter // STAGE_SHARE`` epochs on the rows not
+        held out, unchecked as ``partial_fit``'s are, and ``validation``, the
+        held-out rows, picks the penalty. Returns the weights of the stage
+        picked, from which the fit goes on.
+        """
+        settings = replace(
+            self._training_settings(X.shape[0], partial=False),
+            max_iter=max(1, self.max_iter // STAGE_SHARE),
+            check_convergence=False,
+            verbose=0,
+        )
+
+        def train(params, alpha):
+            self.alpha_ = alpha
+            train_epochs(
+                self._loss_grad,
+                params,
+                self._make_optimizer(params),
+                X,
+                targets,
+                sample_weight,
+                settings,
+                rng=rng,
+                monitor=NO_MONITOR,
+            )
+
+        self.alpha_, params = choose_alpha(train, validation.score, params)
+        if self.verbose:
+            print(f"alpha='auto': alpha_={self.alpha_:.3g}, the best on held-out rows.")
+        return params
+
     def _split_validation(self, X, y, targets, sample_weight, rng):
         """Hold out ``validation_fraction`` of the rows (stratified for classifiers).
 
         Held-out rows that cannot score the epochs, too few or all of zero
         weight, are refused, as MLPRegressor and SGDClassifier refuse them.
+        The same rows serve early stopping and ``alpha="auto"``.
         """
-        n_held_out = int(np.ceil(self.validation_fraction * X.shape[0]))
+        n_held_out = self._n_held_out(X.shape[0])
         # A stratified split needs a row of each class too.
         needed = max(MIN_VALIDATION, len(getattr(self, "classes_", ())))
         if n_held_out < needed:

@@ -16,7 +16,7 @@ except ImportError:  # scikit-learn < 1.9
         return method
 
 
-__all__ = ["CallbackSupportMixin", "FitMonitor", "with_callbacks"]
+__all__ = ["NO_MONITOR", "CallbackSupportMixin", "FitMonitor", "with_callbacks"]
 
 
 class FitMonitor:
@@ -78,3 +78,20 @@ class FitMonitor:
             reconstruction_attributes=lambda: attributes,
             **self._data,
         )
+
+
+class _NoMonitor:
+    """The loop's monitor for training no callback hears of: it never stops it.
+
+    The learning rate range test and the stages of ``alpha="auto"`` train
+    outside the fit that callbacks follow.
+    """
+
+    def epoch_begins(self, params):
+        pass
+
+    def epoch_ends(self, params):
+        return False
+
+
+NO_MONITOR = _NoMonitor()

@@ -31,9 +31,10 @@ from skbackprop._base import (
 )
 from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
 
-# What an estimator's first fit fixes to encode its targets, which the workers
-# need to encode their blocks as the estimator would encode all the rows.
-_ENCODING = ("classes_", "n_outputs_", "_target_mean", "_target_scale")
+# What a fit fixes before it trains that the workers need: the target encoding,
+# to encode their blocks as the estimator would encode all the rows, and the
+# penalty of the loss.
+_FITTED = ("classes_", "n_outputs_", "_target_mean", "_target_scale", "alpha_")
 # The most of a worker's memory limit that the blocks of one task may take.
 TASK_MEMORY_SHARE = 0.25
 # The solvers that need only full-batch sums.
@@ -254,7 +255,7 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
         For ``partial_fit``, a solver that trains on mini-batches, early
         stopping, or no distributed Client: say what to use instead.
     """
-    _check_supported(estimator, partial)
+    _check_supported(estimator, continuing=continuing, partial=partial)
     client = _client()
     # n_features_in_ and feature_names_in_, from the columns alone.
     validate_data(estimator, _columns(X), reset=not continuing, skip_check_array=True)
@@ -288,7 +289,7 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
         _encode_targets_lazily(
             estimator, validated, summaries, dtype, client, continuing=continuing
         )
-    for attribute in _ENCODING:
+    for attribute in _FITTED:
         if hasattr(estimator, attribute):
             setattr(twin, attribute, getattr(estimator, attribute))
     # Second pass: each block of X again, with its targets encoded. A block
@@ -310,7 +311,7 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     )
 
 
-def _check_supported(estimator, partial):
+def _check_supported(estimator, *, continuing, partial):
     name = type(estimator).__name__
     if partial:
         raise ValueError(
@@ -324,6 +325,12 @@ def _check_supported(estimator, partial):
             "memory; on a dask array, fit with solver='gd' or 'lbfgs' (full-batch "
             "sums, computed on the workers), or call partial_fit on each block of "
             "the array (X.to_delayed()), as dask_ml.wrappers.Incremental does."
+        )
+    if estimator.alpha == "auto" and not continuing:
+        raise ValueError(
+            "alpha='auto' chooses the penalty on rows held out in memory; on a "
+            "dask array, set alpha to a number (chosen, for example, by a grid "
+            "search on a sample of the rows in memory)."
         )
     if estimator.solver == "gd" and estimator.early_stopping is True:
         raise ValueError(
@@ -403,7 +410,7 @@ def _twin(estimator):
     """An unfitted estimator with the same hyperparameters, to send to the workers.
 
     The loss and the target encoding depend only on the hyperparameters and
-    the ``_ENCODING`` attributes, which the caller copies; the estimator's
+    the ``_FITTED`` attributes, which the caller copies; the estimator's
     callbacks and history stay on the client.
     """
     return type(estimator)(**estimator.get_params(deep=False))
@@ -485,7 +492,7 @@ def _encode_targets_lazily(
             ]
         )
     estimator._encode_targets(y, weights, dtype, first=not continuing, partial=False)
-    fixed = [a for a in _ENCODING if is_dask_collection(getattr(estimator, a, None))]
+    fixed = [a for a in _FITTED if is_dask_collection(getattr(estimator, a, None))]
     values = client.compute([getattr(estimator, a) for a in fixed], sync=True)
     for attribute, value in zip(fixed, values):
         setattr(estimator, attribute, value)

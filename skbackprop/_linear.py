@@ -203,7 +203,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             fit_intercept=self.fit_intercept,
             sample_weight=sample_weight,
             weight_sum=weight_sum,
-            alpha=self.alpha,
+            alpha=self.alpha_,
             check_input=False,
         )
         return loss, [grad]
@@ -313,24 +313,29 @@ class SigmoidSSEClassifier(_LinearClassifier):
     learning_rate : float or "auto", default="auto"
         The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
         ``"auto"`` schedule, the largest step, halved wherever the curvature
-        asks; for the other schedules the initial one. ``"auto"`` is 10 for
-        ``"gd"`` under the ``"auto"`` schedule, 0.1 for ``"sgd"`` and
-        ``"gd"``'s other schedules, and 0.01 for ``"adam"``.
+        asks; for ``"lbfgs"``, the multiple of the quasi-Newton step tried
+        first, halved likewise; for the other schedules the initial one.
+        ``"auto"`` is 10 for ``"gd"`` under the ``"auto"`` schedule, 1 for
+        ``"lbfgs"``, 0.1 for ``"sgd"`` and ``"gd"``'s other schedules, and
+        0.01 for ``"adam"``.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
-        mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
+        mini-batch Adam; ``"lbfgs"``: limited-memory BFGS on the full batch.
     max_iter : int, default=1000
-        The most epochs (``"lbfgs"``: iterations).
+        The most epochs; an epoch of ``"gd"`` or ``"lbfgs"`` is one full-batch
+        step tried.
     tol : float, default=1e-4
         ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
         exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
         when their best loss has improved by less than ``tol`` over the last
         ``n_iter_no_change`` epochs. With early stopping, the best
-        validation score decides instead, for every solver but ``"lbfgs"``.
-    alpha : float, default=1e-3
+        validation score decides instead.
+    alpha : float or "auto", default=1e-3
         Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
         ``LogisticRegression(C=C)`` on ``n`` rows has ``alpha = 1 / (C n)``.
+        ``"auto"`` chooses it on the held-out ``validation_fraction`` of the
+        rows, as for :class:`TinyMLPRegressor`, by accuracy.
     fit_intercept : bool, default=True
         Whether to learn an intercept per output.
     batch_size : int or "auto", default="auto"
@@ -360,11 +365,11 @@ default="auto"
         Adam's numerical stability term.
     early_stopping : bool or "auto", default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
-        stop when their accuracy stops improving, and keep the best weights;
-        ignored by ``"lbfgs"``. ``"auto"`` holds them out when they would be
-        20 rows or more.
+        stop when their accuracy stops improving, and keep the best weights.
+        ``"auto"`` holds them out when they would be 20 rows or more.
     validation_fraction : float, default=0.1
-        The share of rows held out for early stopping, in (0, 1).
+        The share of rows held out for early stopping and ``alpha="auto"``, in
+        (0, 1).
     n_iter_no_change : int, default=10
         The epochs over which the best loss (or validation score) must improve
         by ``tol`` for training to go on.
@@ -387,8 +392,12 @@ default="auto"
         The weights W: one row for two classes, one row per class for more.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The intercepts (zeros when ``fit_intercept=False``).
+    alpha_ : float
+        The L2 penalty of the fitted model: ``alpha``, or the one ``"auto"``
+        chose.
     n_iter_ : int
-        Epochs (``"lbfgs"``: iterations) run by the last call to ``fit``.
+        Epochs run by the last call to ``fit`` (after ``alpha="auto"``'s
+        path, see ``alpha``).
     t_ : int
         Training samples seen by the solver over all calls.
     loss_curve_ : list of float
@@ -470,24 +479,29 @@ class LogisticCEClassifier(_LinearClassifier):
     learning_rate : float or "auto", default="auto"
         The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
         ``"auto"`` schedule, the largest step, halved wherever the curvature
-        asks; for the other schedules the initial one. ``"auto"`` is 10 for
-        ``"gd"`` under the ``"auto"`` schedule, 0.1 for ``"sgd"`` and
-        ``"gd"``'s other schedules, and 0.01 for ``"adam"``.
+        asks; for ``"lbfgs"``, the multiple of the quasi-Newton step tried
+        first, halved likewise; for the other schedules the initial one.
+        ``"auto"`` is 10 for ``"gd"`` under the ``"auto"`` schedule, 1 for
+        ``"lbfgs"``, 0.1 for ``"sgd"`` and ``"gd"``'s other schedules, and
+        0.01 for ``"adam"``.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
-        mini-batch Adam; ``"lbfgs"``: scipy's L-BFGS-B on the analytic gradient.
+        mini-batch Adam; ``"lbfgs"``: limited-memory BFGS on the full batch.
     max_iter : int, default=1000
-        The most epochs (``"lbfgs"``: iterations).
+        The most epochs; an epoch of ``"gd"`` or ``"lbfgs"`` is one full-batch
+        step tried.
     tol : float, default=1e-4
         ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
         exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
         when their best loss has improved by less than ``tol`` over the last
         ``n_iter_no_change`` epochs. With early stopping, the best
-        validation score decides instead, for every solver but ``"lbfgs"``.
-    alpha : float, default=1e-3
+        validation score decides instead.
+    alpha : float or "auto", default=1e-3
         Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
         ``LogisticRegression(C=C)`` on ``n`` rows has ``alpha = 1 / (C n)``.
+        ``"auto"`` chooses it on the held-out ``validation_fraction`` of the
+        rows, as for :class:`TinyMLPRegressor`, by accuracy.
     fit_intercept : bool, default=True
         Whether to learn an intercept per output.
     batch_size : int or "auto", default="auto"
@@ -517,11 +531,11 @@ default="auto"
         Adam's numerical stability term.
     early_stopping : bool or "auto", default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified),
-        stop when their accuracy stops improving, and keep the best weights;
-        ignored by ``"lbfgs"``. ``"auto"`` holds them out when they would be
-        20 rows or more.
+        stop when their accuracy stops improving, and keep the best weights.
+        ``"auto"`` holds them out when they would be 20 rows or more.
     validation_fraction : float, default=0.1
-        The share of rows held out for early stopping, in (0, 1).
+        The share of rows held out for early stopping and ``alpha="auto"``, in
+        (0, 1).
     n_iter_no_change : int, default=10
         The epochs over which the best loss (or validation score) must improve
         by ``tol`` for training to go on.
@@ -544,8 +558,12 @@ default="auto"
         The weights W: one row for two classes, one row per class for more.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The intercepts (zeros when ``fit_intercept=False``).
+    alpha_ : float
+        The L2 penalty of the fitted model: ``alpha``, or the one ``"auto"``
+        chose.
     n_iter_ : int
-        Epochs (``"lbfgs"``: iterations) run by the last call to ``fit``.
+        Epochs run by the last call to ``fit`` (after ``alpha="auto"``'s
+        path, see ``alpha``).
     t_ : int
         Training samples seen by the solver over all calls.
     loss_curve_ : list of float

@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 
 from skbackprop._base import BaseBackprop
+from skbackprop._callbacks import NO_MONITOR
 from skbackprop._threads import fit_threads
 from skbackprop._training import TrainingHistory, train_epochs
 
@@ -113,11 +114,12 @@ def lr_range_test(
     own validation and encoding of the data, as ``partial_fit`` runs them:
     ``"sgd"`` and ``"adam"`` over mini-batches of ``batch_size`` rows, and
     ``"gd"`` one full-batch step per epoch with the constant steps (and
-    momentum) of ``partial_fit``. Its backtracking is left out on purpose: it
-    halves any step too long, so its loss never diverges and a range test
-    would see no curvature. Under backtracking ``learning_rate`` is only the
-    largest step: for the convex classifiers, every rate large enough reaches
-    the same optimum, the larger in fewer epochs.
+    momentum) of ``partial_fit``, ``"lbfgs"`` one quasi-Newton step per epoch
+    times the rate. Their backtracking is left out on purpose: it halves any
+    step too long, so their loss never diverges and a range test would see no
+    curvature. Under backtracking ``learning_rate`` is only the largest step:
+    for the convex classifiers, every rate large enough reaches the same
+    optimum, the larger in fewer epochs.
 
     **The suggestion** depends on how the update rule uses the rate:
 
@@ -126,12 +128,12 @@ def lr_range_test(
       where the smoothed loss falls fastest per decade of rate, before its
       minimum (fastai's ``steep``), long enough to make progress and short
       enough to stay stable amid the noise of mini-batches.
-    * ``"gd"`` (whose backtracking halves any step too long) and ``"adam"``
-      (which moves each weight by about the rate at most, and keeps the best
-      epoch under early stopping) take it as a bound: the suggestion is half
-      a decade below the rate where the smoothed loss is lowest, the edge
-      past which it turns up (as fastai's ``minimum`` rule, a decade below,
-      keeps a margin from it).
+    * ``"gd"`` and ``"lbfgs"`` (whose backtracking halves any step too long)
+      and ``"adam"`` (which moves each weight by about the rate at most, and
+      keeps the best epoch under early stopping) take it as a bound: the
+      suggestion is half a decade below the rate where the smoothed loss is
+      lowest, the edge past which it turns up (as fastai's ``minimum`` rule, a
+      decade below, keeps a margin from it).
 
     These rules were chosen by measurement on the six datasets of
     ``benchmarks/lr_range.py``, which reports where they miss.
@@ -142,8 +144,7 @@ def lr_range_test(
         One of skbackprop's estimators, or a
         :class:`~sklearn.pipeline.Pipeline` whose last step is one; its steps
         before the last are fitted once, on all of ``X``. It is not changed:
-        the test trains a clone. ``solver="lbfgs"`` has no learning rate and
-        is refused.
+        the test trains a clone.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -212,12 +213,6 @@ def lr_range_test(
             "lr_range_test needs one of skbackprop's estimators, or a Pipeline "
             f"ending in one; got {type(estimator).__name__}."
         )
-    if estimator.solver == "lbfgs":
-        raise ValueError(
-            "solver='lbfgs' chooses its own steps and has no learning rate to "
-            "test; use 'gd', 'sgd' or 'adam'."
-        )
-
     model = clone(estimator)
     model._check_params()
     classes = unique_labels(y) if is_classifier(model) else None
@@ -242,7 +237,7 @@ def lr_range_test(
                     sample_weight,
                     settings,
                     rng=rng,
-                    monitor=_NO_MONITOR,
+                    monitor=NO_MONITOR,
                     history=history,
                 )
             except ValueError:
@@ -275,26 +270,13 @@ def lr_range_test(
     )
 
 
-class _NoMonitor:
-    """The loop's monitor when no callbacks listen: training never stops early."""
-
-    def epoch_begins(self, params):
-        pass
-
-    def epoch_ends(self, params):
-        return False
-
-
-_NO_MONITOR = _NoMonitor()
-
-
 def _suggest(estimator, rates, smoothed):
     """The suggested rate, by the rule of the estimator's update rule.
 
     See :func:`lr_range_test`: the steepest descent for a rate that is the
     step, half a decade below the lowest loss for a rate that bounds the steps.
     """
-    bounds_the_steps = estimator.solver == "adam" or (
+    bounds_the_steps = estimator.solver in ("adam", "lbfgs") or (
         estimator.solver == "gd" and estimator.learning_rate_schedule == "auto"
     )
     if bounds_the_steps:

@@ -1,4 +1,4 @@
-"""Update rules and the L-BFGS bridge.
+"""Update rules: gradient descent, Adam and L-BFGS.
 
 They know a list of parameter arrays and a matching list of gradients, never a
 model. The hand-written rules update the parameters in place; their state
@@ -6,8 +6,10 @@ model. The hand-written rules update the parameters in place; their state
 start can carry it over.
 """
 
+from collections import deque
+from itertools import accumulate
+
 import numpy as np
-from scipy.optimize import minimize
 
 
 class SGDOptimizer:
@@ -350,53 +352,182 @@ class MonotoneGDOptimizer(SGDOptimizer):
         self.steps_since_restart = previous.steps_since_restart
 
 
-def minimize_lbfgs(loss_grad, params, *, max_iter, tol, callback=None):
-    """Minimize with scipy's L-BFGS-B, fed the analytic gradient.
+class LBFGSOptimizer:
+    r"""Limited-memory BFGS on the full batch, its steps found by backtracking.
+
+    The direction is :math:`-H \nabla E`, with :math:`H` the inverse curvature
+    that the last ``memory`` steps measured, by the two-loop recursion
+    (Nocedal, "Updating quasi-Newton matrices with limited storage", 1980;
+    Nocedal and Wright, *Numerical Optimization*, Algorithm 7.4). The step
+    tried first is ``learning_rate`` times that direction, and it is
+    halved, from the same point, until the loss falls by Armijo's sufficient
+    decrease. ``learning_rate=1`` is the quasi-Newton step itself. The first
+    step, before any curvature is known, goes along :math:`-\nabla E` for
+    ``learning_rate * min(1, 1 / ||grad||_1)``, as PyTorch's ``LBFGS`` does.
 
     Parameters
     ----------
-    loss_grad : callable
-        ``loss_grad(params) -> (loss, grads)`` for lists of arrays.
     params : list of ndarray
-        The starting point; not modified.
-    max_iter : int
-        The most L-BFGS iterations.
-    tol : float
-        The projected-gradient tolerance, scipy's ``gtol``.
-    callback : callable, default=None
-        Called as ``callback(loss, params)`` after each iteration.
-
-    Returns
-    -------
-    params : list of ndarray
-        The minimizer found, in the dtypes of the starting point.
-    result : scipy.optimize.OptimizeResult
-        scipy's result: ``nit``, ``status`` (1 when ``max_iter`` was reached).
+        The parameters, to size the curvature memory.
+    learning_rate : float
+        The step tried first, as a multiple of the quasi-Newton step.
+    memory : int, default=10
+        How many recent steps estimate the curvature (scipy's ``maxcor``).
+    backtracking : bool, default=True
+        Whether to halve a step that did not lower the loss enough. Without,
+        every step is ``learning_rate`` times the quasi-Newton step, as for
+        the learning rate range test, whose loss must be free to diverge.
     """
-    shapes = [p.shape for p in params]
-    dtype = params[0].dtype
-    splits = np.cumsum([p.size for p in params])[:-1]
 
-    def unpack(theta):
-        chunks = np.split(theta.astype(dtype, copy=False), splits)
-        return [chunk.reshape(shape) for chunk, shape in zip(chunks, shapes)]
+    # Armijo's sufficient decrease: the loss must fall by at least this share
+    # of what the gradient promised for the step.
+    SUFFICIENT_DECREASE = 1e-4
+    # Where the loss differs from the last one kept by rounding only, a step is
+    # also kept if the slope along it has flattened this much (Wolfe's
+    # curvature condition): near the optimum, the loss no longer tells.
+    CURVATURE = 0.9
+    # A step measures curvature only if y.s exceeds this share of y.y: H then
+    # stays positive definite and well scaled.
+    MIN_CURVATURE = 1e-10
+    SMALLEST_STEP = MonotoneGDOptimizer.SMALLEST_STEP
 
-    def fun(theta):
-        loss, grads = loss_grad(unpack(theta))
-        flat = np.concatenate([g.ravel() for g in grads])
-        return loss, flat.astype(np.float64, copy=False)
+    def __init__(self, params, learning_rate, memory=10, backtracking=True):
+        self.learning_rate_init = learning_rate
+        self.learning_rate = learning_rate
+        self.backtracking = backtracking
+        ends = accumulate(p.size for p in params)
+        self._slices = [slice(end - p.size, end) for p, end in zip(params, ends)]
+        self.steps = deque(maxlen=memory)  # (s, y, 1 / y.s) of recent steps
+        self.step_size = None  # the multiple of the direction tried last
+        self._kept = None  # (flat parameters, loss, flat gradient, grads)
+        self._direction = None
+        self._backtracking = False
 
-    def report(intermediate_result):
-        callback(intermediate_result.fun, unpack(intermediate_result.x))
+    @property
+    def exhausted(self):
+        """Whether backtracking shrank the step below any use."""
+        return (
+            self.step_size is not None
+            and self.step_size < self.SMALLEST_STEP * self.learning_rate_init
+        )
 
-    theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
-    result = minimize(
-        fun,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        callback=report if callback is not None else None,
-        # ftol as LogisticRegression sets it: stop on gtol, not on tiny progress.
-        options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
-    )
-    return unpack(result.x), result
+    def _flat(self, arrays):
+        return np.concatenate([np.ravel(a) for a in arrays])
+
+    def _set(self, params, flat):
+        for param, rows in zip(params, self._slices):
+            param[...] = flat[rows].reshape(param.shape)
+
+    def accept(self, params, loss, grads):
+        """Keep the point just evaluated if the loss fell enough, else go back.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters just evaluated; restored in place if rejected.
+        loss : float
+            The full-batch loss there.
+        grads : list of ndarray
+            Its gradients.
+
+        Returns
+        -------
+        loss, grads : float, list of ndarray
+            The loss and gradients of the point kept, to step from.
+        """
+        flat_grad = self._flat(grads)
+        if self._kept is None:
+            self._kept = (self._flat(params), loss, flat_grad, grads)
+            return loss, grads
+        kept_params, kept_loss, kept_grad, kept_grads = self._kept
+        slope = float(kept_grad @ self._direction)
+        if (
+            not self.backtracking
+            or loss <= kept_loss + self.SUFFICIENT_DECREASE * self.step_size * slope
+            or (
+                loss <= kept_loss
+                and float(flat_grad @ self._direction) >= self.CURVATURE * slope
+            )
+        ):
+            step = self.step_size * self._direction
+            change = flat_grad - kept_grad
+            curvature = float(change @ step)
+            if curvature > self.MIN_CURVATURE * float(change @ change):
+                self.steps.append((step, change, 1.0 / curvature))
+            self._kept = (kept_params + step, loss, flat_grad, grads)
+            self._backtracking = False
+            return loss, grads
+        self._set(params, kept_params)
+        self.step_size /= 2
+        self._backtracking = True
+        return kept_loss, kept_grads
+
+    def update_params(self, params, grads):
+        """Step from the point kept: a new direction, or half the last step.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters, set in place to the point to evaluate next.
+        grads : list of ndarray
+            The gradients of the point kept.
+        """
+        kept_params, _, kept_grad, _ = self._kept
+        if not self._backtracking:
+            self._direction = -self._inverse_hessian_times(kept_grad)
+            if float(kept_grad @ self._direction) >= 0:  # not downhill: forget
+                self.steps.clear()
+                self._direction = -kept_grad
+            self.step_size = self.learning_rate
+            if not self.steps:
+                self.step_size *= min(1.0, 1.0 / float(np.abs(kept_grad).sum()))
+        self._set(params, kept_params + self.step_size * self._direction)
+
+    def _inverse_hessian_times(self, grad):
+        """The inverse curvature times ``grad``: the two-loop recursion.
+
+        Its initial :math:`H_0` is :math:`(s^T y / y^T y) I` of the last step,
+        and ``grad`` itself while no step has measured any curvature.
+        """
+        q = grad.copy()
+        alphas = []
+        for s, y, rho in reversed(self.steps):
+            alpha = rho * float(s @ q)
+            q -= alpha * y
+            alphas.append(alpha)
+        if self.steps:
+            _, y, rho = self.steps[-1]
+            q *= 1.0 / (rho * float(y @ y))
+        for (s, y, rho), alpha in zip(self.steps, reversed(alphas)):
+            q += (alpha - rho * float(y @ q)) * s
+        return q
+
+    def finish(self, params):
+        """End a fit at the point kept, not at a trial point never judged.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters, set in place to the point kept.
+        """
+        if self._kept is not None:
+            self._set(params, self._kept[0])
+
+    def iteration_ends(self, time_step):
+        """L-BFGS has no schedule; present for a uniform optimizer interface.
+
+        Parameters
+        ----------
+        time_step : int
+            The number of samples seen so far.
+        """
+
+    def trigger_stopping(self):
+        """L-BFGS has no schedule to lower, so training stops.
+
+        Returns
+        -------
+        stop : bool
+            Always True.
+        """
+        return True

@@ -1,11 +1,10 @@
-"""The training loops: epochs of an update rule, or scipy's L-BFGS.
+"""The training loop: epochs of an update rule.
 
-Every estimator trains through one of two functions, by solver family:
-:func:`train_epochs` runs an update rule of :mod:`skbackprop._optim` ("gd",
-"sgd", "adam") epoch by epoch, with the stopping rules, the history and the
-guards; :func:`train_lbfgs` hands the full-batch loss and gradient to scipy.
-Both know a ``loss_grad`` function and a list of parameter arrays; the
-estimators supply those and unpack the result.
+Every estimator trains through :func:`train_epochs`, which runs an update rule
+of :mod:`skbackprop._optim` ("gd", "sgd", "adam", "lbfgs") epoch by epoch, with
+the stopping rules, the history and the guards. It knows a ``loss_grad``
+function and a list of parameter arrays; the estimators supply those and
+unpack the result.
 """
 
 import inspect
@@ -21,13 +20,13 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop._callbacks import with_callbacks
-from skbackprop._optim import minimize_lbfgs
+from skbackprop._optim import LBFGSOptimizer
 
 # A ConvergenceWarning passes over the frames of skbackprop and of the wrapper
 # that scikit-learn's callback API puts around fit, to point at the user's code.
 _LIBRARY_DIRS = tuple(
     str(Path(inspect.getfile(module)).parent) + os.sep
-    for module in (minimize_lbfgs, with_callbacks)
+    for module in (LBFGSOptimizer, with_callbacks)
 )
 
 # A full-batch loss and gradient is summed over blocks of rows of X of about this
@@ -36,11 +35,6 @@ _LIBRARY_DIRS = tuple(
 # freshly mapped), while each block is still large enough for OpenBLAS to share
 # its matrix products among threads.
 BLOCK_BYTES = 2**23
-# L-BFGS takes blocks below OpenBLAS's threading size (about 2**19 numbers). pip's
-# numpy and scipy each bring their own OpenBLAS, and a threaded product in numpy
-# next to scipy's L-BFGS-B makes the two pools of threads fight for the cores:
-# on 2 cores, fits took 2 to 3 times longer with blocks of 4 MiB than of 1 MiB.
-LBFGS_BLOCK_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -466,83 +460,6 @@ def _block_rows(X, block_bytes):
     return max(1, block_bytes // max(1, X.shape[1] * X.itemsize))
 
 
-def train_lbfgs(
-    loss_grad, params, X, y, sample_weight, settings, *, monitor, history=None
-):
-    """Minimize with scipy's L-BFGS-B on the full batch, ``params`` in place.
-
-    Parameters
-    ----------
-    loss_grad : callable
-        ``loss_grad(X, y, sample_weight, params) -> (loss, grads)``.
-    params : list of ndarray
-        The starting point, replaced in place by the minimizer found.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Training rows.
-    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        Encoded targets.
-    sample_weight : ndarray of shape (n_samples,) or None
-        Row weights.
-    settings : TrainingSettings
-        ``max_iter`` iterations at most, ``tol`` on the projected gradient;
-        the other settings do not apply.
-    monitor : FitMonitor
-        Told of each iteration once it is done (scikit-learn's callbacks).
-    history : TrainingHistory, default=None
-        The history of a previous fit to append to.
-
-    Returns
-    -------
-    history : TrainingHistory
-        The losses and counts of this and earlier fits.
-
-    Raises
-    ------
-    ValueError
-        When the loss or a parameter becomes non-finite.
-    """
-    history = TrainingHistory() if history is None else history
-    start = [params]  # where the iteration being reported began
-
-    def record(loss, current):
-        history.loss_curve.append(loss)
-        history.n_iter += 1
-        history.t += X.shape[0]
-        if settings.verbose:
-            print(_progress_line(history, None, None))
-        # scipy reports an iteration once it is done: its subcontext opens and
-        # closes here, one per iteration, from where it began to where it ended.
-        monitor.epoch_begins(start[0])
-        monitor.epoch_ends(current)
-        start[0] = current
-
-    # As in train_epochs: an overflow ends in a non-finite loss that
-    # _check_finite reports.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        found, result = minimize_lbfgs(
-            lambda p: full_batch_loss_grad(
-                loss_grad, X, y, sample_weight, p, block_bytes=LBFGS_BLOCK_BYTES
-            ),
-            params,
-            max_iter=settings.max_iter,
-            tol=settings.tol,
-            callback=record,
-        )
-    _check_finite(result.fun, found, None, max(result.nit, 1))
-    if result.nit == 0:  # the start was already optimal: that check counts
-        record(float(result.fun), found)
-    history.best_loss = min(history.best_loss, float(result.fun))
-    for param, new in zip(params, found):
-        param[...] = new
-    if result.status == 1:
-        warn_not_converged(
-            f"L-BFGS stopped after max_iter={settings.max_iter} iterations "
-            f"without converging (tol={settings.tol}); raise max_iter, or scale "
-            "the features (for example with sklearn.preprocessing.StandardScaler)."
-        )
-    return history
-
-
 def warn_not_converged(message):
     """Warn with a ConvergenceWarning that points at the caller of ``fit``.
 
@@ -563,14 +480,10 @@ def _check_finite(loss, params, learning_rate, iteration):
     """Stop a fit whose loss or weights left the finite numbers."""
     if np.isfinite(loss) and all(np.isfinite(p).all() for p in params):
         return
-    if learning_rate is None:  # L-BFGS chooses its own steps
-        cause, advice = "", "Scale the features"
-    else:
-        cause = f" with learning_rate={learning_rate:g}"
-        advice = "Try a smaller learning_rate, or scale the features"
     raise ValueError(
         f"The training diverged: the loss or the weights became non-finite at "
-        f"iteration {iteration}{cause}. {advice} (for example with "
+        f"iteration {iteration} with learning_rate={learning_rate:g}. Try a "
+        "smaller learning_rate, or scale the features (for example with "
         "sklearn.preprocessing.StandardScaler)."
     )
 
@@ -598,6 +511,4 @@ def _progress_line(history, learning_rate, validation):
     line = f"Iteration {history.n_iter}, loss = {history.loss_curve[-1]:.8f}"
     if validation is not None:
         line += f", validation score = {history.validation_scores[-1]:.6f}"
-    if learning_rate is not None:
-        line += f", learning rate = {learning_rate:.6g}"
-    return line
+    return line + f", learning rate = {learning_rate:.6g}"

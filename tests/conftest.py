@@ -6,6 +6,7 @@ fits on a small shared machine asks for ``one_blas_thread``.
 
 import copy
 import math
+from collections import deque
 
 import numpy as np
 import pytest
@@ -18,13 +19,13 @@ from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegres
 CLASSIFIERS = [SigmoidSSEClassifier, LogisticCEClassifier]
 ESTIMATORS = [*CLASSIFIERS, TinyMLPRegressor]
 SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
-# The solvers with epochs, and so with partial_fit.
+# The solvers with partial_fit: L-BFGS's curvature model needs the whole data.
 ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
 
 
 @pytest.fixture(scope="module")
 def one_blas_thread():
-    """One BLAS thread: on a small shared machine, more make L-BFGS-B crawl."""
+    """One BLAS thread: on a small shared machine, more make small fits crawl."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 
@@ -60,7 +61,7 @@ def assert_same_state(before, after, path="estimator"):
         assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
         for key in before:
             assert_same_state(before[key], after[key], f"{path}.{key}")
-    elif isinstance(before, (list, tuple)):
+    elif isinstance(before, (list, tuple, deque)):
         assert len(before) == len(after), path
         for i, (b, a) in enumerate(zip(before, after)):
             assert_same_state(b, a, f"{path}[{i}]")

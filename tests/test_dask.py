@@ -251,6 +251,7 @@ def test_a_diverging_fit_on_dask_stops_as_in_memory(client):
     X, y = data(TinyMLPRegressor)
     model = TinyMLPRegressor(
         solver="gd",
+        alpha=1e-4,
         learning_rate=1e8,
         learning_rate_schedule="constant",
         early_stopping=False,
@@ -349,7 +350,7 @@ def test_other_columns_or_labels_on_a_warm_start_on_dask_get_the_error_in_memory
 
 def test_strings_and_lengths_on_dask_get_the_errors_in_memory(client):
     X, y = data(TinyMLPRegressor)
-    model = TinyMLPRegressor(solver="gd", early_stopping=False)
+    model = TinyMLPRegressor(solver="gd", alpha=1e-4, early_stopping=False)
     words = X.astype(str)
     words[5, 0] = "five"
     same_error(lambda: model.fit(words, y), lambda: model.fit(*dask_of(words, y)))
@@ -372,12 +373,18 @@ def test_early_stopping_on_dask_says_what_to_do_instead_and_auto_holds_out_none(
 ):
     X, y = dask_of(*data(TinyMLPRegressor))
     with pytest.raises(ValueError, match=re.escape("set early_stopping=False")):
-        TinyMLPRegressor(solver="gd", early_stopping=True).fit(X, y)
-    model = TinyMLPRegressor(solver="gd", max_iter=5, random_state=0)
+        TinyMLPRegressor(solver="gd", alpha=1e-4, early_stopping=True).fit(X, y)
+    model = TinyMLPRegressor(solver="gd", alpha=1e-4, max_iter=5, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
     assert model.early_stopping == "auto" and model.validation_scores_ is None
+
+
+def test_alpha_auto_on_dask_says_to_set_a_number(client):
+    X, y = dask_of(*data(TinyMLPRegressor))
+    with pytest.raises(ValueError, match="set alpha to a number"):
+        TinyMLPRegressor().fit(X, y)
 
 
 def test_partial_fit_on_a_dask_array_says_to_call_it_on_each_block(client):

@@ -83,12 +83,12 @@ def test_demo_prints_every_dataset_and_model_with_sane_scores(capsys):
 
 
 # The update rule that learning_rate="auto" serves under each default solver.
-AUTO_RULE = {"gd": "backtracking", "adam": "adam"}
+AUTO_RULE = {"gd": "backtracking", "lbfgs": "lbfgs"}
 
 
 def test_each_grid_is_a_decade_either_side_of_the_default_solvers_auto_rate():
-    # "gd" backtracks from learning_rate, its largest step (10 for "auto"); "adam"
-    # takes steps of about learning_rate (0.01 for "auto").
+    # "gd" backtracks from learning_rate, its largest step (10 for "auto");
+    # "lbfgs" from learning_rate times the quasi-Newton step (1 for "auto").
     searched = {}
     for _, _, _, models in benchmarks():
         for name, estimator, learning_rates in models:
@@ -100,7 +100,7 @@ def test_each_grid_is_a_decade_either_side_of_the_default_solvers_auto_rate():
     assert searched == {
         "SigmoidSSEClassifier": [1, 10, 100],
         "LogisticCEClassifier": [1, 10, 100],
-        "TinyMLPRegressor": [0.001, 0.01, 0.1],
+        "TinyMLPRegressor": [0.1, 1, 10],
     }
 
 

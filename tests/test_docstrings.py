@@ -24,10 +24,10 @@ DERIVATIONS = Path(__file__).resolve().parents[1] / "docs" / "derivations.rst"
 # differs from the others'. Every other shared entry has one type and one
 # description in every docstring that has it.
 MAY_DIFFER = {
-    # Two weight matrices on standardised targets, regularised mostly by early
-    # stopping, against one, with LogisticRegression's C.
+    # Two weight matrices on standardised targets, with a penalty chosen on
+    # held-out rows, against one, with LogisticRegression's C.
     "alpha": [TinyMLPRegressor],
-    # The network's default is Adam, and it says why.
+    # The network's default is L-BFGS, and it says why.
     "solver": [TinyMLPRegressor],
     # The network's hidden layer has intercepts too ...
     "fit_intercept": [TinyMLPRegressor],

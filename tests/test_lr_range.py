@@ -194,17 +194,24 @@ def test_the_grid_fits_straight_into_grid_search_cv():
     )
 
 
-@pytest.mark.parametrize(
-    "estimator, message",
-    [
-        (LogisticRegression(), "one of skbackprop's estimators"),
-        (TinyMLPRegressor(solver="lbfgs"), "no learning rate"),
-    ],
-)
-def test_what_has_no_learning_rate_to_test_is_refused(estimator, message):
+def test_an_estimator_not_of_skbackprop_is_refused():
     X, y = make_regression(n_samples=30, n_features=3, random_state=0)
-    with pytest.raises(ValueError, match=message):
-        lr_range_test(estimator, X, y)
+    with pytest.raises(ValueError, match="one of skbackprop's estimators"):
+        lr_range_test(LogisticRegression(), X, y)
+
+
+def test_lbfgs_steps_without_backtracking_so_its_loss_can_diverge():
+    # Its fit halves any step too long; the test must see the rates where a
+    # multiple of the quasi-Newton step overshoots.
+    X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = lr_range_test(
+            TinyMLPRegressor(random_state=0), X, y, min_lr=1e-2, max_lr=1e3
+        )
+    assert result.learning_rates[-1] < 1e3  # stopped by the divergence
+    assert 1e-2 < result.suggested_learning_rate < result.learning_rates[-1]
 
 
 @pytest.mark.parametrize(

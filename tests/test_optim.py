@@ -1,4 +1,4 @@
-"""The update rules and the L-BFGS bridge of ``skbackprop._optim``, on their own.
+"""The update rules of ``skbackprop._optim``, on their own.
 
 They know lists of parameter arrays and gradients, not models, so each rule is
 checked against its formula written out by hand.
@@ -9,9 +9,9 @@ import pytest
 
 from skbackprop._optim import (
     AdamOptimizer,
+    LBFGSOptimizer,
     MonotoneGDOptimizer,
     SGDOptimizer,
-    minimize_lbfgs,
 )
 
 
@@ -379,70 +379,126 @@ def test_monotone_gd_is_exhausted_once_backtracking_leaves_no_step():
     assert optimizer.exhausted
 
 
-def test_minimize_lbfgs_finds_the_minimum_of_a_quadratic():
+# LBFGSOptimizer -------------------------------------------------------------------
+
+
+def _run(optimizer, loss_grad, params, n_evaluations, tol=0.0):
+    """The loop of a full-batch fit: evaluate, accept, stop on tol, step."""
+    losses = []
+    for _ in range(n_evaluations):
+        loss, grads = optimizer.accept(params, *loss_grad(params))
+        losses.append(loss)
+        if max(float(np.max(np.abs(g))) for g in grads) <= tol:
+            break
+        optimizer.update_params(params, grads)
+    optimizer.finish(params)
+    return losses
+
+
+def test_lbfgs_finds_the_minimum_of_an_ill_conditioned_quadratic():
     rng = np.random.RandomState(1)
     centres = [rng.normal(size=(3, 2)), rng.normal(size=5)]
-    scales = [rng.uniform(0.5, 4, size=(3, 2)), rng.uniform(0.5, 4, size=5)]
-    start = [np.zeros((3, 2)), np.zeros(5)]
+    scales = [rng.uniform(0.5, 4, size=(3, 2)), np.logspace(0, 3, 5)]
+    params = [np.zeros((3, 2)), np.zeros(5)]
 
-    found, result = minimize_lbfgs(
-        _quadratic(centres, scales), start, max_iter=100, tol=1e-10
+    losses = _run(
+        LBFGSOptimizer(params, 1.0), _quadratic(centres, scales), params, 500, 1e-8
     )
 
-    assert result.success
-    assert [p.shape for p in found] == [(3, 2), (5,)]
-    for param, centre in zip(found, centres):
-        np.testing.assert_allclose(param, centre, atol=1e-7)
-    assert result.fun == pytest.approx(0.0, abs=1e-12)
+    # As many evaluations as scipy's L-BFGS-B takes (146); gradient descent
+    # would need tens of thousands on this conditioning.
+    assert len(losses) < 200
+    for param, centre in zip(params, centres):
+        np.testing.assert_allclose(param, centre, atol=1e-8)
 
 
-def test_minimize_lbfgs_leaves_the_starting_point_unchanged():
-    start = [np.ones((2, 2)), np.ones(3)]
-    centres = [np.zeros((2, 2)), np.full(3, 2.0)]
-    minimize_lbfgs(
-        _quadratic(centres, [np.ones((2, 2)), np.ones(3)]),
-        start,
-        max_iter=50,
-        tol=1e-8,
+def test_lbfgs_direction_is_the_dense_bfgs_update_of_its_steps():
+    # H from H0 = (s.y / y.y) I through the BFGS update of each step, oldest
+    # first (Nocedal and Wright, eq. 6.17): what the two-loop recursion computes.
+    rng = np.random.RandomState(3)
+    n = 7
+    optimizer = LBFGSOptimizer([np.zeros(n)], 1.0, memory=4)
+    steps = [rng.normal(size=n) for _ in range(6)]
+    for s in steps:
+        y = s + 0.3 * rng.normal(size=n)
+        optimizer.steps.append((s, y, 1 / (y @ s)))
+    grad = rng.normal(size=n)
+
+    kept = list(optimizer.steps)  # the last 4
+    _, y_last, rho_last = kept[-1]
+    H = np.eye(n) / (rho_last * (y_last @ y_last))
+    for s, y, rho in kept:
+        V = np.eye(n) - rho * np.outer(y, s)
+        H = V.T @ H @ V + rho * np.outer(s, s)
+
+    np.testing.assert_allclose(optimizer._inverse_hessian_times(grad), H @ grad)
+
+
+def test_lbfgs_never_keeps_a_point_up_the_loss():
+    scales = [np.logspace(0, 4, 20)]
+    params = [np.zeros(20)]
+    # A first step 1000 times the quasi-Newton step: backtracking must catch it.
+    losses = _run(
+        LBFGSOptimizer(params, 1000.0), _quadratic([np.ones(20)], scales), params, 500
     )
-    np.testing.assert_array_equal(start[0], 1.0)
-    np.testing.assert_array_equal(start[1], 1.0)
+    assert all(b <= a for a, b in zip(losses, losses[1:]))
+    assert losses[-1] < 1e-3 * losses[0]
 
 
-def test_minimize_lbfgs_returns_parameters_in_the_dtype_of_the_start():
-    start = [np.zeros((2, 2), dtype=np.float32), np.zeros(3, dtype=np.float32)]
+def test_lbfgs_rejects_a_step_up_the_loss_and_halves_it():
+    params = [np.array([1.0])]
+    optimizer = LBFGSOptimizer(params, 10.0)
+    loss_grad = _bowl(1.0)
+    optimizer.accept(params, *loss_grad(params))
+    optimizer.update_params(params, [np.array([1.0])])
+    tried = optimizer.step_size
+    np.testing.assert_allclose(params[0], 1.0 - tried)  # -9: up the bowl
+
+    loss, grads = optimizer.accept(params, *loss_grad(params))
+
+    assert loss == 0.5
+    np.testing.assert_array_equal(params[0], 1.0)  # back at the point kept
+    assert optimizer.step_size == tried / 2
+
+
+def test_lbfgs_learning_rate_scales_the_quasi_newton_step():
+    # On a bowl, the direction after one gradient step is the Newton step to
+    # the minimum: a learning_rate of 1 goes all the way, 0.5 half way.
+    loss_grad = _bowl(3.0)
+    for learning_rate, share_left in ((1.0, 0.0), (0.5, 0.5)):
+        params = [np.array([4.0, -2.0])]
+        optimizer = LBFGSOptimizer(params, learning_rate)
+        _, grads = optimizer.accept(params, *loss_grad(params))
+        optimizer.update_params(params, grads)  # along the gradient
+        _, grads = optimizer.accept(params, *loss_grad(params))  # kept
+        start = params[0].copy()
+
+        optimizer.update_params(params, grads)
+
+        np.testing.assert_allclose(params[0], share_left * start, atol=1e-12)
+
+
+def test_lbfgs_works_in_the_dtype_of_the_parameters():
+    params = [np.zeros((2, 2), np.float32), np.zeros(3, np.float32)]
     centres = [np.ones((2, 2), np.float32), np.full(3, -1.0, np.float32)]
     scales = [np.ones((2, 2), np.float32), np.ones(3, np.float32)]
-    found, _ = minimize_lbfgs(_quadratic(centres, scales), start, max_iter=50, tol=1e-6)
-    assert [p.dtype for p in found] == [np.float32, np.float32]
-    np.testing.assert_allclose(found[1], -1.0, atol=1e-5)
+    _run(LBFGSOptimizer(params, 1.0), _quadratic(centres, scales), params, 50, 1e-6)
+    assert [p.dtype for p in params] == [np.float32, np.float32]
+    np.testing.assert_allclose(params[1], -1.0, atol=1e-5)
 
 
-def test_minimize_lbfgs_calls_back_with_the_loss_after_each_iteration():
-    rng = np.random.RandomState(2)
-    centres = [rng.normal(size=4)]
-    scales = [np.array([1.0, 10.0, 100.0, 1000.0])]
-    seen = []
-
-    _, result = minimize_lbfgs(
-        _quadratic(centres, scales),
-        [np.zeros(4)],
-        max_iter=100,
-        tol=1e-10,
-        callback=lambda loss, params: seen.append((loss, params[0].copy())),
-    )
-
-    assert len(seen) == result.nit > 0
-    losses = [loss for loss, _ in seen]
-    assert all(b <= a for a, b in zip(losses, losses[1:]))
-    assert losses[-1] == pytest.approx(result.fun)
-    np.testing.assert_allclose(seen[-1][1], result.x)
+def test_lbfgs_finish_returns_to_the_point_kept():
+    params = [np.array([1.0])]
+    optimizer = LBFGSOptimizer(params, 1.0)
+    optimizer.accept(params, *_bowl(1.0)(params))
+    optimizer.update_params(params, [np.array([1.0])])
+    assert params[0][0] != 1.0
+    optimizer.finish(params)
+    np.testing.assert_array_equal(params[0], 1.0)
 
 
-def test_minimize_lbfgs_reports_status_1_when_max_iter_ends_it():
-    scales = [np.logspace(0, 4, 20)]
-    _, result = minimize_lbfgs(
-        _quadratic([np.ones(20)], scales), [np.zeros(20)], max_iter=2, tol=1e-12
-    )
-    assert result.nit == 2
-    assert result.status == 1
+def test_lbfgs_is_exhausted_once_backtracking_leaves_no_step():
+    optimizer = LBFGSOptimizer([np.ones(1)], 1.0)
+    assert not optimizer.exhausted
+    optimizer.step_size = 2.0**-41
+    assert optimizer.exhausted

@@ -368,8 +368,11 @@ def test_integer_sample_weights_equal_repeated_rows_with_gd(Estimator):
     X = _scaled(X)
     rng = np.random.RandomState(0)
     weights = rng.randint(0, 4, size=X.shape[0])
-    # Held-out rows would differ between the two: none are held out.
-    params = dict(solver="gd", max_iter=200, early_stopping=False, random_state=0)
+    # Held-out rows would differ between the two: none are held out, neither
+    # for early stopping nor to choose the network's alpha.
+    params = dict(
+        solver="gd", max_iter=200, early_stopping=False, alpha=1e-3, random_state=0
+    )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

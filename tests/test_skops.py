@@ -41,6 +41,11 @@ CASES = [
     (
         TinyMLPRegressor(random_state=0),
         None,
+        {"skbackprop._mlp.TinyMLPRegressor"},
+    ),
+    (
+        TinyMLPRegressor(solver="adam", random_state=0),
+        None,
         {"skbackprop._mlp.TinyMLPRegressor", ADAM},
     ),
     (

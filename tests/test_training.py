@@ -1082,13 +1082,18 @@ def test_auto_early_stopping_holds_out_rows_only_when_20_or_more_would_be(
     assert (model.validation_scores_ is not None) == holds_out
 
 
-def test_auto_early_stopping_is_off_for_lbfgs():
-    X, y = _regression()
-    model = TinyMLPRegressor(solver="lbfgs", max_iter=5)
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_lbfgs_stops_early_on_held_out_rows_too(Classifier):
+    X, y, params = _overfitting_problem()
+    params.update(solver="lbfgs", learning_rate=1.0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y)
-    assert model.validation_scores_ is None
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = Classifier(early_stopping=True, **params).fit(X, y)
+        without = Classifier(early_stopping=False, **params).fit(X, y)
+
+    assert model.n_iter_ < without.n_iter_
+    assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
 
 
 def test_a_stop_far_above_the_best_loss_warns_instead_of_ending_silently():
