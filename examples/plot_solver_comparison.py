@@ -10,7 +10,9 @@ gradient:
   step); deterministic, the classifiers' default;
 * ``"sgd"``: the same rule on shuffled mini-batches of ``batch_size`` rows;
 * ``"adam"``: Adam on mini-batches;
-* ``"lbfgs"``: scipy's L-BFGS-B, a quasi-Newton method on the full batch.
+* ``"lbfgs"``: limited-memory BFGS, a quasi-Newton method on the full batch
+  that backtracks from ``learning_rate`` times its quasi-Newton step; the
+  network's default.
 
 Here each trains :class:`~skbackprop.LogisticCEClassifier` (softmax
 cross-entropy, ten classes) on the digits data set.
@@ -51,14 +53,14 @@ for name, clf in solvers.items():
 # %%
 # The loss curves
 # ---------------
-# One point per epoch for the first three (for ``"sgd"`` and ``"adam"``, the
-# mean loss of the epoch's mini-batches), one per iteration for L-BFGS, whose
-# iterations each cost a line search of one or more full passes.
+# One point per epoch: for ``"sgd"`` and ``"adam"``, the mean loss of the
+# epoch's mini-batches; for ``"gd"`` and ``"lbfgs"``, one full-batch step
+# tried, at the loss of the point kept.
 fig, ax = plt.subplots(figsize=(6, 4))
 for name, clf in solvers.items():
     epochs = range(1, len(clf.loss_curve_) + 1)
-    ax.plot(epochs, clf.loss_curve_, label=f"{name} ({clf.n_iter_} iterations)")
-ax.set(xlabel="epoch (L-BFGS: iteration)", ylabel="training loss")
+    ax.plot(epochs, clf.loss_curve_, label=f"{name} ({clf.n_iter_} epochs)")
+ax.set(xlabel="epoch", ylabel="training loss")
 ax.set(xscale="log", yscale="log")
 ax.legend()
 fig.tight_layout()
@@ -66,6 +68,6 @@ fig.tight_layout()
 # %%
 # Mini-batches take several steps per epoch, so ``"sgd"`` and ``"adam"`` need
 # fewer epochs than ``"gd"``; L-BFGS uses curvature and needs the fewest
-# iterations. On data this small all reach the same accuracy; which is
+# epochs. On data this small all reach the same accuracy; which is
 # fastest depends on the data. ``"gd"`` and ``"lbfgs"`` are deterministic,
 # and only the mini-batch solvers (not L-BFGS) can learn with ``partial_fit``.

@@ -140,6 +140,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         regressor.
         """
 
+    @staticmethod
+    @abstractmethod
+    def _score_standard_error(score, n_rows):
+        """The standard error of a ``_score_params`` measured on ``n_rows`` rows."""
+
     def _warn_if_saturated(self, X, targets, params):
         """Optional hook: warn when sigmoids stuck at 0 or 1 keep the fit from learning.
 
@@ -204,6 +209,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                         params = self._choose_alpha(*split, rng, params)
                     if early_stopping:
                         X, targets, sample_weight, validation = split
+                        # The path's stage was chosen on these rows: training
+                        # keeps it unless an epoch scores better.
+                        validation = replace(validation, start_competes=alpha_path)
                 n_iter_before = 0 if history is None else history.n_iter
                 history, optimizer = self._train(
                     params,
@@ -543,7 +551,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 monitor=NO_MONITOR,
             )
 
-        self.alpha_, params = choose_alpha(train, validation.score, params)
+        self.alpha_, params = choose_alpha(
+            train,
+            validation.score,
+            lambda score: self._score_standard_error(score, validation.n_rows),
+            params,
+        )
         if self.verbose:
             print(f"alpha='auto': alpha_={self.alpha_:.3g}, the best on held-out rows.")
         return params
@@ -584,6 +597,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         validation = Validation(
             score=lambda params: self._score_params(X_val, t_val, sw_val, params),
             loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
+            n_rows=len(held_out),
         )
         sample_weight = None if sample_weight is None else sample_weight[train]
         return X[train], targets[train], sample_weight, validation

@@ -187,6 +187,11 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[scores.argmax(axis=1)]
 
+    @staticmethod
+    def _score_standard_error(score, n_rows):
+        """The standard error of an accuracy measured on ``n_rows`` rows."""
+        return float(np.sqrt(score * (1 - score) / n_rows))
+
     def _score_params(self, X, targets, sample_weight, params):
         scores = self._decision(X, params)
         if scores.ndim == 1:

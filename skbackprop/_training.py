@@ -91,6 +91,10 @@ class Validation:
 
     score: Callable  # params -> the estimator's score (accuracy or R^2)
     loss: Callable  # params -> the mean loss on the held-out rows
+    n_rows: int  # how many rows are held out
+    # Whether the starting weights compete for the best too: they do when they
+    # were themselves chosen on these rows (alpha="auto"'s path).
+    start_competes: bool = False
 
 
 class _Improvement:
@@ -103,7 +107,7 @@ class _Improvement:
     without, the training loss decides.
     """
 
-    def __init__(self, tol, n_iter_no_change, history, validation):
+    def __init__(self, tol, n_iter_no_change, history, validation, params):
         self.tol = tol
         self.history = history
         self.validation = validation
@@ -118,6 +122,10 @@ class _Improvement:
             # The held-out rows are drawn anew for each fit: a warm start's best
             # score on other rows is no bar for these.
             history.best_validation_score = -np.inf
+            if validation.start_competes:
+                history.best_validation_score = validation.score(params)
+                self.best_params = [p.copy() for p in params]
+                self.bests.append(history.best_validation_score)
 
     def record(self, loss, params):
         """Record one epoch's loss (and validation score)."""
@@ -222,7 +230,7 @@ def train_epochs(
     """
     history = TrainingHistory() if history is None else history
     improvement = _Improvement(
-        settings.tol, settings.n_iter_no_change, history, validation
+        settings.tol, settings.n_iter_no_change, history, validation, params
     )
     full_batch = settings.batch_size is None
     first_epoch = history.n_iter
