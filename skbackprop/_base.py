@@ -1,6 +1,8 @@
 """What the three estimators share: parameters, validation, the fit plumbing."""
 
 import copy
+import functools
+import sys
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import replace
@@ -159,8 +161,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. A dask array or DataFrame trains on the workers of
+            its distributed Client, with solver "gd" or "lbfgs" (see "Data
+            larger than memory" in the documentation).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -177,6 +181,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """Validate, train and set the fitted attributes, or change nothing."""
         self._check_params()
         continuing = (partial or self.warm_start) and _is_fitted(self)
+        on_dask = is_dask_collection(X)
         with _restore_on_failure(self):
             X, y, targets, sample_weight, rng, params, history = self._prepare(
                 X,
@@ -188,10 +193,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             )
             with fit_threads(X.shape[0] * params[0].size):
                 validation = None
-                early_stopping = self._early_stopping(X.shape[0]) and not partial
+                # Rows on a cluster are not held out (skbackprop._dask): there,
+                # early_stopping="auto" holds out none and alpha="auto" raises.
+                early_stopping = (
+                    self._early_stopping(X.shape[0]) and not partial and not on_dask
+                )
                 alpha_path = (
                     self.alpha == "auto"
-                    and not (continuing or partial)
+                    and not (continuing or partial or on_dask)
                     and self._n_held_out(X.shape[0]) >= MIN_AUTO_VALIDATION
                 )
                 if early_stopping or alpha_path:
@@ -218,10 +227,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 )
             if not partial:
                 # Features near the float maximum overflow to |z| = inf: saturated.
+                if on_dask:
+                    X_sample, targets_sample = X.sample_rows(SATURATION_SAMPLE)
+                else:
+                    X_sample, targets_sample = _sample_rows(X), _sample_rows(targets)
                 with np.errstate(over="ignore", invalid="ignore"):
-                    self._warn_if_saturated(
-                        _sample_rows(X), _sample_rows(targets), params
-                    )
+                    self._warn_if_saturated(X_sample, targets_sample, params)
             self._set_fitted(params, history, optimizer, n_iter_before, validation)
         return self
 
@@ -235,7 +246,45 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         (``classes_``, the target scaling, ``n_features_in_``), and ``alpha_``:
         ``alpha``, the one chosen by the fit continued, or for ``"auto"`` on a
         first fit, ``SMALL_DATA_ALPHA`` until :meth:`_choose_alpha` measures it.
+
+        A dask ``X`` is validated and encoded on its cluster: ``X`` is then a
+        :class:`skbackprop._dask.DaskRows`, the targets and sample weights are
+        in its blocks (here: its ``targets_meta``, of their shape and dtype
+        but no rows, and None), and ``y`` is as given.
         """
+        if self.alpha != "auto":
+            self.alpha_ = self.alpha
+        elif not continuing:
+            self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
+        if is_dask_collection(X):
+            from skbackprop._dask import dask_rows
+
+            X = dask_rows(
+                self, X, y, sample_weight, continuing=continuing, partial=partial
+            )
+            targets, sample_weight = X.targets_meta, None
+        else:
+            X, y, targets, sample_weight = self._validate_and_encode(
+                X,
+                y,
+                sample_weight,
+                continuing=continuing,
+                partial=partial,
+                classes=classes,
+            )
+        rng = check_random_state(self.random_state)
+        if continuing:
+            params = [p.astype(X.dtype) for p in self._attributes_to_params()]
+            history = copy.deepcopy(self._history)
+        else:
+            params = self._init_params(X.shape[1], targets, rng, X.dtype)
+            history = None
+        return X, y, targets, sample_weight, rng, params, history
+
+    def _validate_and_encode(
+        self, X, y, sample_weight, *, continuing, partial, classes
+    ):
+        """Validate rows in memory; return them, ``y``, the targets and weights."""
         X, y = validate_data(
             self,
             X,
@@ -255,18 +304,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             partial=partial,
             classes=classes,
         )
-        if self.alpha != "auto":
-            self.alpha_ = self.alpha
-        elif not continuing:
-            self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
-        rng = check_random_state(self.random_state)
-        if continuing:
-            params = [p.astype(X.dtype) for p in self._attributes_to_params()]
-            history = copy.deepcopy(self._history)
-        else:
-            params = self._init_params(X.shape[1], targets, rng, X.dtype)
-            history = None
-        return X, y, targets, sample_weight, rng, params, history
+        return X, y, targets, sample_weight
 
     def _training_settings(self, n_samples, *, partial):
         """The settings of the epoch loop: one epoch, unchecked, for ``partial_fit``."""
@@ -458,8 +496,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             return AUTO_LEARNING_RATES[rule]
         return self.learning_rate
 
-    def _sample_weight(self, sample_weight, X):
-        """Validated sample weights, or None when every row weighs the same."""
+    def _sample_weight(self, sample_weight, X, *, ensure_nonzero=True):
+        """Validated sample weights, or None when every row weighs the same.
+
+        ``ensure_nonzero=False`` leaves out the check that some weight is not
+        zero, for a block of the rows (see ``require_some_weight``).
+        """
         if sample_weight is None:
             return None
         sample_weight = check_array(
@@ -476,10 +518,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             )
         if (sample_weight < 0).any():
             raise ValueError("Negative values in data passed to `sample_weight`.")
-        if not sample_weight.any():
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
+        if ensure_nonzero:
+            require_some_weight(float(sample_weight.sum()))
         return sample_weight
 
     def _choose_alpha(self, X, targets, sample_weight, validation, rng, params):
@@ -645,21 +685,36 @@ def warn_saturated(fraction, what, why):
     )
 
 
+def require_some_weight(weight_sum):
+    """Refuse sample weights that are all zero, given their sum (they are >= 0)."""
+    if not weight_sum > 0:
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+
+
 def _check_feature_scale(X):
     """Refuse features whose squares overflow: no step size could train on them.
 
     The curvature of every loss here grows with the squares of the features
     (``X^T X``); past the square root of the dtype's maximum it is no number.
     """
+    check_feature_scale(largest_value(X), X.dtype)
+
+
+def largest_value(X):
+    """The largest absolute value in ``X`` (of its entries, when sparse); 0 if none."""
     values = X.data if hasattr(X, "tocsr") else X
     if values.size == 0:
-        return
-    largest = max(abs(float(values.max())), abs(float(values.min())))
-    if largest > np.sqrt(np.finfo(X.dtype).max):
+        return 0.0
+    return max(abs(float(values.max())), abs(float(values.min())))
+
+
+def check_feature_scale(largest, dtype):
+    """``_check_feature_scale``, given the largest absolute value in ``X``."""
+    if largest > np.sqrt(np.finfo(dtype).max):
         raise ValueError(
             f"X holds values up to {largest:.3g}, whose squares overflow "
-            f"{X.dtype}: no learning rate can train on them. Scale the features, "
-            "for example with sklearn.preprocessing.StandardScaler."
+            f"{np.dtype(dtype)}: no learning rate can train on them. Scale the "
+            "features, for example with sklearn.preprocessing.StandardScaler."
         )
 
 
@@ -718,3 +773,31 @@ def _restore_on_failure(estimator):
             del state[name]
         state.update(before)
         raise
+
+
+def is_dask_collection(X):
+    """Whether ``X`` is a dask collection, without importing dask.
+
+    Whoever made a dask array has imported dask; if it is not imported, ``X``
+    is none.
+    """
+    dask = sys.modules.get("dask")
+    return dask is not None and dask.is_dask_collection(X)
+
+
+def lazy_on_dask(method):
+    """Let a prediction method take a dask collection, and return a dask array.
+
+    The method runs on each block of rows, on the workers, when the result is
+    computed, as dask-ml's ``ParallelPostFit`` runs an estimator's.
+    """
+
+    @functools.wraps(method)
+    def predict(self, X):
+        if is_dask_collection(X):
+            from skbackprop._dask import predict_blocks
+
+            return predict_blocks(functools.partial(method, self), X)
+        return method(self, X)
+
+    return predict

@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
+    lazy_on_dask,
     stack_intercept,
     supports_partial_fit,
     warn_saturated,
@@ -101,6 +102,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
+    @lazy_on_dask
     def decision_function(self, X):
         """Pre-activation scores ``z = xW + b`` of the sigmoid outputs.
 
@@ -118,6 +120,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         X = self._validate_X_predict(X)
         return self._decision(X, self._attributes_to_params())
 
+    @lazy_on_dask
     def predict(self, X):
         """Predict the class of each row.
 
@@ -133,6 +136,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return self._labels(self.decision_function(X))
 
+    @lazy_on_dask
     def predict_proba(self, X):
         """Class probabilities of each row.
 
@@ -148,6 +152,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return softmax(self._class_logits(self.decision_function(X)), axis=1)
 
+    @lazy_on_dask
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities of each row.
 

@@ -7,6 +7,7 @@ from sklearn.utils.metaestimators import available_if
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
+    lazy_on_dask,
     stack_intercept,
     supports_partial_fit,
     warn_saturated,
@@ -242,6 +243,7 @@ default="auto"
         """
         return self._fit(X, y, sample_weight, partial=True)
 
+    @lazy_on_dask
     def predict(self, X):
         """Predict the targets of each row with the forward pass (eqs. (70)-(72)).
 

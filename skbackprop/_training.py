@@ -433,6 +433,10 @@ def full_batch_loss_grad(
     grads : list of ndarray
         Its gradients, one per parameter.
     """
+    if hasattr(X, "full_batch_loss_grad"):
+        # Rows on a cluster (skbackprop._dask.DaskRows) sum their blocks where
+        # they are, with the model's loss_grad; y and sample_weight are in them.
+        return X.full_batch_loss_grad(params, block_bytes=block_bytes)
     n_samples = X.shape[0]
     block = _block_rows(X, block_bytes)
     total = n_samples if sample_weight is None else float(sample_weight.sum())
