@@ -11,6 +11,10 @@ solutions that noisy data want, and each weaker stage refines its
 predecessor's fit, as a regularisation path does for the lasso (Friedman,
 Hastie and Tibshirani, "Regularization paths for generalized linear models via
 coordinate descent", 2010).
+
+A few dozen held-out rows score noisily, so the choice leans to the stronger
+penalty, as glmnet's ``lambda.1se`` does: the strongest whose score is within
+a share of its standard error of the best.
 """
 
 import numpy as np
@@ -22,10 +26,14 @@ from skbackprop._array_api import copy
 ALPHAS = np.logspace(-1, -4, 7)
 # Each stage trains for this share of max_iter.
 STAGE_SHARE = 10
+# How many standard errors of the best held-out score a stronger penalty may
+# fall short by and still be chosen. With 0.25, the network's CV R² on diabetes
+# over random_state 0-4 spread 0.009 instead of 0.047 (one holds out 36 rows).
+LEAN = 0.25
 
 
-def choose_alpha(train, score, params, alphas=ALPHAS):
-    """Train ``params`` along ``alphas``; the best-scoring alpha and its weights.
+def choose_alpha(train, score, standard_error, params, alphas=ALPHAS):
+    """Train ``params`` along ``alphas``; the alpha chosen and its weights.
 
     Parameters
     ----------
@@ -33,24 +41,26 @@ def choose_alpha(train, score, params, alphas=ALPHAS):
         ``train(params, alpha)`` trains ``params`` in place for one stage.
     score : callable
         ``score(params)``: the held-out score, a float, higher is better.
+    standard_error : callable
+        ``standard_error(score)``: the standard error of a held-out score.
     params : list of ndarray
         The starting point, trained in place through every stage; arrays of
         any namespace, copied where they live.
     alphas : sequence of float, default=ALPHAS
-        The penalties, in the order they are tried.
+        The penalties, strongest first.
 
     Returns
     -------
     alpha : float
-        The penalty whose stage scored best; on a tie, the stronger one.
-    best_params : list of ndarray
+        The strongest penalty whose stage scored within ``LEAN`` standard
+        errors of the best stage.
+    params : list of ndarray
         The weights at the end of that stage.
     """
-    best_score, best_alpha, best_params = -np.inf, None, None
+    stages = []
     for alpha in alphas:
         train(params, float(alpha))
-        stage_score = score(params)
-        if best_params is None or stage_score > best_score:
-            best_score, best_alpha = stage_score, float(alpha)
-            best_params = [copy(p) for p in params]
-    return best_alpha, best_params
+        stages.append((score(params), float(alpha), [copy(p) for p in params]))
+    best = max(stage_score for stage_score, _, _ in stages)
+    bar = best - LEAN * standard_error(best)
+    return next((alpha, weights) for s, alpha, weights in stages if s >= bar)

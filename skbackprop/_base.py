@@ -1,7 +1,9 @@
 """What the three estimators share: parameters, validation, the fit plumbing."""
 
 import copy
+import functools
 import math
+import sys
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import replace
@@ -156,6 +158,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         regressor.
         """
 
+    @staticmethod
+    @abstractmethod
+    def _score_standard_error(score, n_rows):
+        """The standard error of a ``_score_params`` measured on ``n_rows`` rows."""
+
     def _warn_if_saturated(self, X, targets, params):
         """Optional hook: warn when sigmoids stuck at 0 or 1 keep the fit from learning.
 
@@ -172,8 +179,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. A dask array or DataFrame trains on the workers of
+            its distributed Client, with solver "gd" or "lbfgs" (see "Data
+            larger than memory" in the documentation).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -190,6 +199,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """Validate, train and set the fitted attributes, or change nothing."""
         self._check_params()
         continuing = (partial or self.warm_start) and _is_fitted(self)
+        on_dask = is_dask_collection(X)
         with _restore_on_failure(self):
             X, y, targets, sample_weight, rng, params, history = self._prepare(
                 X,
@@ -201,10 +211,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             )
             with fit_threads(X.shape[0] * math.prod(params[0].shape)):
                 validation = None
-                early_stopping = self._early_stopping(X.shape[0]) and not partial
+                # Rows on a cluster are not held out (skbackprop._dask): there,
+                # early_stopping="auto" holds out none and alpha="auto" raises.
+                early_stopping = (
+                    self._early_stopping(X.shape[0]) and not partial and not on_dask
+                )
                 alpha_path = (
                     self.alpha == "auto"
-                    and not (continuing or partial)
+                    and not (continuing or partial or on_dask)
                     and self._n_held_out(X.shape[0]) >= MIN_AUTO_VALIDATION
                 )
                 if early_stopping or alpha_path:
@@ -213,6 +227,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                         params = self._choose_alpha(*split, rng, params)
                     if early_stopping:
                         X, targets, sample_weight, validation = split
+                        # The path's stage was chosen on these rows: training
+                        # keeps it unless an epoch scores better.
+                        validation = replace(validation, start_competes=alpha_path)
                 n_iter_before = 0 if history is None else history.n_iter
                 history, optimizer = self._train(
                     params,
@@ -228,11 +245,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 )
             if not partial:
                 # Features near the float maximum overflow to |z| = inf: saturated.
-                # The sample is checked on the host, wherever the rows live.
+                if on_dask:
+                    X_sample, targets_sample = X.sample_rows(SATURATION_SAMPLE)
+                else:  # checked on the host, wherever the rows live
+                    X_sample, targets_sample = to_namespace(
+                        None, _sample_rows(X), _sample_rows(targets)
+                    )
                 with np.errstate(over="ignore", invalid="ignore"):
                     self._warn_if_saturated(
-                        *to_namespace(None, _sample_rows(X), _sample_rows(targets)),
-                        to_namespace(None, *params),
+                        X_sample, targets_sample, to_namespace(None, *params)
                     )
             self._set_fitted(params, history, optimizer, n_iter_before, validation)
         return self
@@ -248,16 +269,64 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         ``alpha``, the one chosen by the fit continued, or for ``"auto"`` on a
         first fit, ``SMALL_DATA_ALPHA`` until :meth:`_choose_alpha` measures it.
 
-        With ``array_api_dispatch`` on and ``X`` an array-API array, ``X``, the
+        A dask ``X`` is validated and encoded on its cluster: ``X`` is then a
+        :class:`skbackprop._dask.DaskRows`, the targets and sample weights are
+        in its blocks (here: its ``targets_meta``, of their shape and dtype
+        but no rows, and None), and ``y`` is as given. With
+        ``array_api_dispatch`` on and ``X`` an array-API array, ``X``, the
         targets, the weights and the parameters are returned in ``X``'s
         namespace and on its device; ``y`` is returned on the host (see
         :mod:`skbackprop._namespace`).
         """
-        namespace = namespace_of(X)
-        if continuing:
-            check_same_namespace(
-                X, self, attribute=self._namespace_attribute, method="fit"
+        if self.alpha != "auto":
+            self.alpha_ = self.alpha
+        elif not continuing:
+            self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
+        namespace = None
+        if is_dask_collection(X):
+            from skbackprop._dask import dask_rows
+
+            X = dask_rows(
+                self, X, y, sample_weight, continuing=continuing, partial=partial
             )
+            targets, sample_weight = X.targets_meta, None
+        else:
+            namespace = namespace_of(X)
+            if continuing:
+                check_same_namespace(
+                    X, self, attribute=self._namespace_attribute, method="fit"
+                )
+            X, y, targets, sample_weight = self._validate_and_encode(
+                X,
+                y,
+                sample_weight,
+                namespace=namespace,
+                continuing=continuing,
+                partial=partial,
+                classes=classes,
+            )
+        rng = check_random_state(self.random_state)
+        if continuing:
+            params = [aa.astype(p, X.dtype) for p in self._attributes_to_params()]
+            history = copy.deepcopy(self._history)
+        else:
+            dtype = numpy_dtype(X.dtype, namespace)
+            params = self._init_params(X.shape[1], targets, rng, dtype)
+            history = None
+        if namespace is not None:
+            targets, sample_weight, *params = to_namespace(
+                namespace, targets, sample_weight, *params
+            )
+            self._move_private_state(namespace)
+        return X, y, targets, sample_weight, rng, params, history
+
+    def _validate_and_encode(
+        self, X, y, sample_weight, *, namespace, continuing, partial, classes
+    ):
+        """Validate rows in memory; return them, ``y``, the targets and weights.
+
+        The targets and weights are numpy's, encoded on the host; ``y`` too.
+        """
         X, y = validate_data(
             self,
             X,
@@ -278,24 +347,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             partial=partial,
             classes=classes,
         )
-        y = to_host(y)
-        if self.alpha != "auto":
-            self.alpha_ = self.alpha
-        elif not continuing:
-            self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
-        rng = check_random_state(self.random_state)
-        if continuing:
-            params = [aa.astype(p, X.dtype) for p in self._attributes_to_params()]
-            history = copy.deepcopy(self._history)
-        else:
-            params = self._init_params(X.shape[1], targets, rng, dtype)
-            history = None
-        if namespace is not None:
-            targets, sample_weight, *params = to_namespace(
-                namespace, targets, sample_weight, *params
-            )
-            self._move_private_state(namespace)
-        return X, y, targets, sample_weight, rng, params, history
+        return X, to_host(y), targets, sample_weight
 
     def _move_private_state(self, namespace):
         """Move the private fitted arrays (a target scaling) to ``namespace``."""
@@ -495,8 +547,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         # A Python float: a numpy scalar times some array types gives numpy's.
         return float(self.learning_rate)
 
-    def _sample_weight(self, sample_weight, n_samples, dtype):
-        """Validated sample weights, or None when every row weighs the same."""
+    def _sample_weight(self, sample_weight, n_samples, dtype, *, ensure_nonzero=True):
+        """Validated sample weights, or None when every row weighs the same.
+
+        ``ensure_nonzero=False`` leaves out the check that some weight is not
+        zero, for a block of the rows (see ``require_some_weight``).
+        """
         if sample_weight is None:
             return None
         sample_weight = check_array(
@@ -513,10 +569,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             )
         if (sample_weight < 0).any():
             raise ValueError("Negative values in data passed to `sample_weight`.")
-        if not sample_weight.any():
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
+        if ensure_nonzero:
+            require_some_weight(float(sample_weight.sum()))
         return sample_weight
 
     def _choose_alpha(self, X, targets, sample_weight, validation, rng, params):
@@ -548,7 +602,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 monitor=NO_MONITOR,
             )
 
-        self.alpha_, params = choose_alpha(train, validation.score, params)
+        self.alpha_, params = choose_alpha(
+            train,
+            validation.score,
+            lambda score: self._score_standard_error(score, validation.n_rows),
+            params,
+        )
         if self.verbose:
             print(f"alpha='auto': alpha_={self.alpha_:.3g}, the best on held-out rows.")
         return params
@@ -592,6 +651,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         validation = Validation(
             score=lambda params: self._score_params(X_val, t_val, sw_val, params),
             loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
+            n_rows=len(held_out),
         )
         if sample_weight is not None:
             sample_weight = aa.take_rows(sample_weight, train)
@@ -693,24 +753,41 @@ def warn_saturated(fraction, what, why):
     )
 
 
+def require_some_weight(weight_sum):
+    """Refuse sample weights that are all zero, given their sum (they are >= 0)."""
+    if not weight_sum > 0:
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+
+
 def _check_feature_scale(X, dtype):
     """Refuse features whose squares overflow: no step size could train on them.
 
     The curvature of every loss here grows with the squares of the features
     (``X^T X``); past the square root of the dtype's maximum it is no number.
     """
-    if hasattr(X, "tocsr") or isinstance(X, np.ndarray):
-        values = X.data if hasattr(X, "tocsr") else X
-        if values.size == 0:
-            return
-        largest = max(abs(float(values.max())), abs(float(values.min())))
-    else:  # an array-API array, checked on its device
-        largest = aa.max_abs(X)
+    check_feature_scale(largest_value(X), dtype)
+
+
+def largest_value(X):
+    """The largest absolute value in ``X`` (of its entries, when sparse); 0 if none.
+
+    An array-API array is searched on its device.
+    """
+    if not (hasattr(X, "tocsr") or isinstance(X, np.ndarray)):
+        return aa.max_abs(X)
+    values = X.data if hasattr(X, "tocsr") else X
+    if values.size == 0:
+        return 0.0
+    return max(abs(float(values.max())), abs(float(values.min())))
+
+
+def check_feature_scale(largest, dtype):
+    """``_check_feature_scale``, given the largest absolute value in ``X``."""
     if largest > np.sqrt(np.finfo(dtype).max):
         raise ValueError(
             f"X holds values up to {largest:.3g}, whose squares overflow "
-            f"{X.dtype}: no learning rate can train on them. Scale the features, "
-            "for example with sklearn.preprocessing.StandardScaler."
+            f"{np.dtype(dtype)}: no learning rate can train on them. Scale the "
+            "features, for example with sklearn.preprocessing.StandardScaler."
         )
 
 
@@ -772,3 +849,31 @@ def _restore_on_failure(estimator):
             del state[name]
         state.update(before)
         raise
+
+
+def is_dask_collection(X):
+    """Whether ``X`` is a dask collection, without importing dask.
+
+    Whoever made a dask array has imported dask; if it is not imported, ``X``
+    is none.
+    """
+    dask = sys.modules.get("dask")
+    return dask is not None and dask.is_dask_collection(X)
+
+
+def lazy_on_dask(method):
+    """Let a prediction method take a dask collection, and return a dask array.
+
+    The method runs on each block of rows, on the workers, when the result is
+    computed, as dask-ml's ``ParallelPostFit`` runs an estimator's.
+    """
+
+    @functools.wraps(method)
+    def predict(self, X):
+        if is_dask_collection(X):
+            from skbackprop._dask import predict_blocks
+
+            return predict_blocks(functools.partial(method, self), X)
+        return method(self, X)
+
+    return predict

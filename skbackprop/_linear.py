@@ -11,6 +11,7 @@ from skbackprop import _array_api as aa
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
+    lazy_on_dask,
     stack_intercept,
     supports_partial_fit,
     warn_saturated,
@@ -103,6 +104,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
+    @lazy_on_dask
     def decision_function(self, X):
         """Pre-activation scores ``z = xW + b`` of the sigmoid outputs.
 
@@ -119,6 +121,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return self._scores(X, "decision_function")
 
+    @lazy_on_dask
     def predict(self, X):
         """Predict the class of each row.
 
@@ -134,6 +137,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return self._labels(self._scores(X, "predict"))
 
+    @lazy_on_dask
     def predict_proba(self, X):
         """Class probabilities of each row.
 
@@ -149,6 +153,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return softmax(self._class_logits(self._scores(X, "predict_proba")), axis=1)
 
+    @lazy_on_dask
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities of each row.
 
@@ -193,6 +198,11 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[scores.argmax(axis=1)]
+
+    @staticmethod
+    def _score_standard_error(score, n_rows):
+        """The standard error of an accuracy measured on ``n_rows`` rows."""
+        return float(np.sqrt(score * (1 - score) / n_rows))
 
     def _score_params(self, X, targets, sample_weight, params):
         scores = self._decision(X, params)

@@ -8,6 +8,7 @@ from skbackprop import _array_api as aa
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
+    lazy_on_dask,
     stack_intercept,
     supports_partial_fit,
     warn_saturated,
@@ -56,9 +57,10 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         mean loss (on standardised targets, see Notes). ``"auto"`` chooses it
         on the held-out ``validation_fraction`` of the rows: the network
         trains ``max_iter // 10`` epochs at each of seven penalties from 1e-1
-        down to 1e-4, each stage starting where the last ended, and the one
-        whose stage scores the best R² there is kept, in ``alpha_``; training
-        goes on from that stage. With fewer than 20 held-out rows, ``"auto"``
+        down to 1e-4, each stage starting where the last ended, and the
+        strongest whose stage scores an R² there within a quarter of a standard
+        error of the best is kept, in ``alpha_``; training goes on from that
+        stage. With fewer than 20 held-out rows, ``"auto"``
         is 1e-2, which suits small data.
     fit_intercept : bool, default=True
         Whether both layers learn intercepts.
@@ -245,6 +247,7 @@ default="auto"
         """
         return self._fit(X, y, sample_weight, partial=True)
 
+    @lazy_on_dask
     def predict(self, X):
         """Predict the targets of each row with the forward pass (eqs. (70)-(72)).
 
@@ -264,6 +267,16 @@ default="auto"
             for coef, intercept in zip(self.coefs_, self.intercepts_)
         )
         return tiny_mlp_forward(X, W1, W2, fit_intercept=self.fit_intercept)[1]
+
+    @staticmethod
+    def _score_standard_error(score, n_rows):
+        """The standard error of an R² measured on ``n_rows`` rows.
+
+        1 - R² is a mean of squared residuals over their variance; for normal
+        residuals, such a mean of ``n_rows`` has a relative standard error of
+        sqrt(2 / n_rows).
+        """
+        return float((1 - score) * np.sqrt(2 / n_rows))
 
     def _score_params(self, X, targets, sample_weight, params):
         # R² is the same on standardised targets as on the original ones.

@@ -92,6 +92,10 @@ class Validation:
 
     score: Callable  # params -> the estimator's score (accuracy or R^2)
     loss: Callable  # params -> the mean loss on the held-out rows
+    n_rows: int  # how many rows are held out
+    # Whether the starting weights compete for the best too: they do when they
+    # were themselves chosen on these rows (alpha="auto"'s path).
+    start_competes: bool = False
 
 
 class _Improvement:
@@ -104,7 +108,7 @@ class _Improvement:
     without, the training loss decides.
     """
 
-    def __init__(self, tol, n_iter_no_change, history, validation):
+    def __init__(self, tol, n_iter_no_change, history, validation, params):
         self.tol = tol
         self.history = history
         self.validation = validation
@@ -119,6 +123,10 @@ class _Improvement:
             # The held-out rows are drawn anew for each fit: a warm start's best
             # score on other rows is no bar for these.
             history.best_validation_score = -np.inf
+            if validation.start_competes:
+                history.best_validation_score = validation.score(params)
+                self.best_params = [aa.copy(p) for p in params]
+                self.bests.append(history.best_validation_score)
 
     def record(self, loss, params):
         """Record one epoch's loss (and validation score)."""
@@ -223,7 +231,7 @@ def train_epochs(
     """
     history = TrainingHistory() if history is None else history
     improvement = _Improvement(
-        settings.tol, settings.n_iter_no_change, history, validation
+        settings.tol, settings.n_iter_no_change, history, validation, params
     )
     full_batch = settings.batch_size is None
     first_epoch = history.n_iter
@@ -430,6 +438,10 @@ def full_batch_loss_grad(
     grads : list of ndarray
         Its gradients, one per parameter.
     """
+    if hasattr(X, "full_batch_loss_grad"):
+        # Rows on a cluster (skbackprop._dask.DaskRows) sum their blocks where
+        # they are, with the model's loss_grad; y and sample_weight are in them.
+        return X.full_batch_loss_grad(params, block_bytes=block_bytes)
     n_samples = X.shape[0]
     block = _block_rows(X, block_bytes)
     total = n_samples if sample_weight is None else aa.total(sample_weight)

@@ -1,16 +1,43 @@
-"""Beyond one machine: a Dask cluster through joblib, and training block by block."""
+"""Beyond one machine: a Dask cluster through joblib, full-batch fits on its
+workers, and training block by block.
+
+The tests share one ``distributed.LocalCluster`` of two worker processes, one
+thread each (the ``client`` fixture).
+"""
+
+import re
+import subprocess
+import sys
+import warnings
 
 import dask.array as da
 import distributed
 import numpy as np
 import pytest
+from conftest import ESTIMATORS, fitted_arrays
+from dask.utils import key_split
 from joblib import parallel_config
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbackprop import LogisticCEClassifier, TinyMLPRegressor
+from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
 
 
 def learning_rate_search():
@@ -20,18 +47,11 @@ def learning_rate_search():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_grid_search_on_a_dask_cluster_gives_the_local_results():
+def test_grid_search_on_a_dask_cluster_gives_the_local_results(client):
     X, y = make_classification(n_samples=300, n_features=8, random_state=0)
     local = learning_rate_search().fit(X, y)
 
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
         distributed.get_task_stream(client) as tasks,
         parallel_config(backend="dask"),
     ):
@@ -85,3 +105,358 @@ def test_a_regressor_learns_from_blocks_computed_lazily():
 
     X_test, y_test = X[:2_000].compute(), y[:2_000].compute()
     assert reg.score(X_test, y_test) > 0.9
+
+
+# --- Full-batch fits on the workers -------------------------------------------------
+
+# Blocks of uneven sizes, five of them: the sums must not depend on the cut.
+CHUNKS = (90, 70, 80, 60, 100)
+
+
+def dask_of(*arrays):
+    """Each array as a dask array cut into the rows of ``CHUNKS``."""
+    return [
+        None if a is None else da.from_array(a, chunks=(CHUNKS,) + a.shape[1:])
+        for a in arrays
+    ]
+
+
+def data(Estimator, n_classes=3):
+    if Estimator is TinyMLPRegressor:
+        X, y = make_regression(n_samples=400, n_features=6, noise=10, random_state=0)
+    else:
+        X, y = make_classification(
+            n_samples=400,
+            n_features=6,
+            n_informative=4,
+            n_classes=n_classes,
+            random_state=0,
+        )
+    return StandardScaler().fit_transform(X), y
+
+
+def converging(Estimator, solver, **params):
+    """A fit for the comparisons: L-BFGS's reaches its optimum, as its line
+    search amplifies rounding differences along the way, which a converged fit
+    no longer shows; gd's, deterministic step by step, stops sooner, to be fast."""
+    if Estimator is TinyMLPRegressor:
+        params = dict(n_hidden=5, alpha=0.1, early_stopping=False, **params)
+    max_iter = 1000 if solver == "lbfgs" else 150
+    return Estimator(solver=solver, max_iter=max_iter, random_state=0, **params)
+
+
+def assert_same_fit(on_dask, in_memory, rtol):
+    assert on_dask.n_iter_ == in_memory.n_iter_
+    np.testing.assert_allclose(on_dask.loss_curve_, in_memory.loss_curve_, rtol=rtol)
+    for a, b in zip(fitted_arrays(on_dask), fitted_arrays(in_memory)):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * np.abs(b).max())
+    for name in ("classes_", "n_features_in_", "n_outputs_", "t_"):
+        if hasattr(in_memory, name):
+            np.testing.assert_array_equal(
+                getattr(on_dask, name), getattr(in_memory, name)
+            )
+
+
+# gd is deterministic step by step; L-BFGS's line search amplifies the rounding
+# of sums taken in another order.
+TOLERANCES = {"gd": 1e-10, "lbfgs": 1e-8}
+# gd stops at max_iter in the comparisons (see `converging`).
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_fit_on_dask_blocks_equals_the_fit_in_memory(client, Estimator, solver):
+    X, y = data(Estimator)
+    in_memory = converging(Estimator, solver).fit(X, y)
+    on_dask = converging(Estimator, solver).fit(*dask_of(X, y))
+    assert_same_fit(on_dask, in_memory, TOLERANCES[solver])
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+@pytest.mark.parametrize("Classifier", [SigmoidSSEClassifier, LogisticCEClassifier])
+def test_weights_penalty_and_no_intercept_on_dask_equal_them_in_memory(
+    client, Classifier, solver
+):
+    X, y = data(Classifier, n_classes=2)
+    sample_weight = np.random.default_rng(0).uniform(0, 2, size=y.shape[0])
+    sample_weight[:90] = 0  # the whole first block weighs nothing
+    params = dict(class_weight="balanced", alpha=0.05, fit_intercept=False)
+    in_memory = converging(Classifier, solver, **params)
+    in_memory.fit(X, y, sample_weight=sample_weight)
+    on_dask = converging(Classifier, solver, **params)
+    on_dask.fit(*dask_of(X, y, sample_weight))
+    assert_same_fit(on_dask, in_memory, TOLERANCES[solver])
+
+
+@ignore_convergence
+def test_a_regressor_with_weights_and_two_outputs_on_dask_equals_it_in_memory(client):
+    X, y = make_regression(
+        n_samples=400, n_features=5, n_targets=2, noise=5, random_state=1
+    )
+    sample_weight = np.random.default_rng(1).uniform(0.5, 1.5, size=400)
+    in_memory = converging(TinyMLPRegressor, "gd").fit(X, y, sample_weight)
+    # y and the weights in memory: cut as X is.
+    on_dask = converging(TinyMLPRegressor, "gd")
+    on_dask.fit(dask_of(X)[0], y, sample_weight)
+    np.testing.assert_allclose(on_dask._target_scale, in_memory._target_scale, 1e-14)
+    assert_same_fit(on_dask, in_memory, 1e-10)
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_a_warm_start_on_dask_continues_as_in_memory(client, solver):
+    X, y = data(LogisticCEClassifier)
+    in_memory = LogisticCEClassifier(solver=solver, max_iter=5, warm_start=True)
+    on_dask = LogisticCEClassifier(solver=solver, max_iter=5, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for _ in range(2):
+            in_memory.fit(X, y)
+            on_dask.fit(*dask_of(X, y))
+    assert len(on_dask.loss_curve_) == len(in_memory.loss_curve_) == 10
+    assert_same_fit(on_dask, in_memory, TOLERANCES[solver])
+
+
+def test_a_fit_on_dask_sums_on_the_workers_that_hold_the_blocks(client):
+    X, y = data(LogisticCEClassifier)
+    with distributed.get_task_stream(client) as tasks:
+        model = LogisticCEClassifier(solver="lbfgs").fit(*dask_of(X, y))
+    sums = [t for t in tasks.data if key_split(t["key"]) == "blocks_loss_grad"]
+    # One task per worker and evaluation, at least one evaluation per iteration...
+    assert len(sums) >= model.n_iter_
+    assert {t["worker"] for t in sums} <= set(client.scheduler_info()["workers"])
+    # ...that never waited for a block to be copied to it.
+    actions = {step["action"] for t in sums for step in t["startstops"]}
+    assert actions == {"compute"}
+
+
+def test_callbacks_follow_a_fit_on_dask(client):
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(max_iter=20)
+    model.set_callbacks(callback.ProgressBar())
+    reference = LogisticCEClassifier(max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(*dask_of(X, y))
+        reference.fit(X, y)
+    assert_same_fit(model, reference, 1e-10)
+
+
+def test_a_diverging_fit_on_dask_stops_as_in_memory(client):
+    X, y = data(TinyMLPRegressor)
+    model = TinyMLPRegressor(
+        solver="gd",
+        alpha=1e-4,
+        learning_rate=1e8,
+        learning_rate_schedule="constant",
+        early_stopping=False,
+        random_state=0,
+    )
+    with pytest.raises(ValueError) as in_memory:
+        model.fit(X, y)
+    with pytest.raises(ValueError, match="diverged") as on_dask:
+        model.fit(*dask_of(X, y))
+    assert str(on_dask.value) == str(in_memory.value)
+
+
+def test_a_dask_dataframe_fits_as_its_array_and_keeps_the_column_names(client):
+    import dask.dataframe as dd
+    import pandas as pd
+
+    X, y = data(LogisticCEClassifier)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    dX = dd.from_pandas(frame, npartitions=4)
+    dy = dd.from_pandas(pd.Series(y), npartitions=4)
+    model = LogisticCEClassifier(solver="lbfgs").fit(dX, dy)
+    reference = LogisticCEClassifier(solver="lbfgs").fit(frame, y)
+    assert_same_fit(model, reference, 1e-8)
+    np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
+    np.testing.assert_array_equal(model.predict(dX).compute(), reference.predict(frame))
+
+
+# --- Predictions on dask arrays -----------------------------------------------------
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_predictions_on_a_dask_array_are_lazy_and_block_by_block(client, Estimator):
+    X, y = data(Estimator)
+    model = converging(Estimator, "lbfgs").fit(X, y)
+    (dX,) = dask_of(X)
+    methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+    for method in [m for m in methods if hasattr(model, m)]:
+        lazy = getattr(model, method)(dX)
+        assert isinstance(lazy, da.Array), method
+        assert lazy.chunks[0] == CHUNKS
+        expected = getattr(model, method)(X)
+        assert lazy.shape == expected.shape and lazy.dtype == expected.dtype
+        np.testing.assert_array_equal(lazy.compute(), expected)
+
+
+def test_predicting_on_dask_checks_the_columns_before_any_block_is_computed(client):
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier().fit(X, y)
+    with pytest.raises(ValueError, match="X has 5 features, but"):
+        model.predict(dask_of(X[:, :5])[0])
+
+
+# --- Bad input, checked block by block -----------------------------------------------
+
+
+def same_error(fit_in_memory, fit_on_dask):
+    """Both raise the same error, with the same message."""
+    with pytest.raises(Exception) as in_memory:
+        fit_in_memory()
+    with pytest.raises(type(in_memory.value)) as on_dask:
+        fit_on_dask()
+    assert str(on_dask.value) == str(in_memory.value)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda X, y, w: X.__setitem__((300, 2), np.nan), id="nan"),
+        pytest.param(lambda X, y, w: X.__setitem__((10, 0), np.inf), id="inf"),
+        pytest.param(lambda X, y, w: X.__setitem__((350, 1), 1e300), id="overflow"),
+        pytest.param(lambda X, y, w: w.__setitem__(250, -1.0), id="negative weight"),
+        pytest.param(lambda X, y, w: w.__setitem__(slice(None), 0.0), id="no weight"),
+        pytest.param(lambda X, y, w: y.__setitem__(slice(None), 1), id="one class"),
+    ],
+)
+def test_bad_data_on_dask_gets_the_error_it_gets_in_memory(client, spoil):
+    X, y = data(LogisticCEClassifier)
+    w = np.ones(y.shape[0])
+    spoil(X, y, w)
+    model = LogisticCEClassifier()
+    same_error(lambda: model.fit(X, y, w), lambda: model.fit(*dask_of(X, y, w)))
+
+
+def test_other_columns_or_labels_on_a_warm_start_on_dask_get_the_error_in_memory(
+    client,
+):
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(max_iter=200, warm_start=True).fit(X, y)
+    same_error(lambda: model.fit(X[:, :5], y), lambda: model.fit(*dask_of(X[:, :5], y)))
+    two = y < 2
+    same_error(
+        lambda: model.fit(X[two], y[two]),
+        lambda: model.fit(da.from_array(X[two], chunks=50), da.from_array(y[two], 50)),
+    )
+
+
+def test_strings_and_lengths_on_dask_get_the_errors_in_memory(client):
+    X, y = data(TinyMLPRegressor)
+    model = TinyMLPRegressor(solver="gd", alpha=1e-4, early_stopping=False)
+    words = X.astype(str)
+    words[5, 0] = "five"
+    same_error(lambda: model.fit(words, y), lambda: model.fit(*dask_of(words, y)))
+    same_error(
+        lambda: model.fit(X, y[:-1]),
+        lambda: model.fit(dask_of(X)[0], da.from_array(y[:-1], chunks=100)),
+    )
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_mini_batch_solvers_on_dask_say_what_to_use_instead(client, solver):
+    X, y = dask_of(*data(LogisticCEClassifier))
+    message = "solver='gd' or 'lbfgs'.*partial_fit on each block"
+    with pytest.raises(ValueError, match=message):
+        LogisticCEClassifier(solver=solver).fit(X, y)
+
+
+def test_early_stopping_on_dask_says_what_to_do_instead_and_auto_holds_out_none(
+    client,
+):
+    X, y = dask_of(*data(TinyMLPRegressor))
+    with pytest.raises(ValueError, match=re.escape("set early_stopping=False")):
+        TinyMLPRegressor(solver="gd", alpha=1e-4, early_stopping=True).fit(X, y)
+    model = TinyMLPRegressor(solver="gd", alpha=1e-4, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.early_stopping == "auto" and model.validation_scores_ is None
+
+
+def test_alpha_auto_on_dask_says_to_set_a_number(client):
+    X, y = dask_of(*data(TinyMLPRegressor))
+    with pytest.raises(ValueError, match="set alpha to a number"):
+        TinyMLPRegressor().fit(X, y)
+
+
+def test_partial_fit_on_a_dask_array_says_to_call_it_on_each_block(client):
+    X, y = dask_of(*data(LogisticCEClassifier))
+    with pytest.raises(ValueError, match="call it on each block"):
+        LogisticCEClassifier(solver="sgd").partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_a_fit_in_memory_never_imports_dask():
+    code = (
+        "import sys\n"
+        "from sklearn.datasets import load_iris\n"
+        "from skbackprop import LogisticCEClassifier, TinyMLPRegressor\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "LogisticCEClassifier(solver='lbfgs').fit(X, y).predict_proba(X)\n"
+        "TinyMLPRegressor(max_iter=5).fit(X, y).predict(X)\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in "
+        "('dask', 'distributed')], 'dask was imported'\n"
+    )
+    subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], check=True, capture_output=True
+    )
+
+
+# --- Bigger than a worker ------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_fit_on_more_rows_than_a_worker_holds_keeps_them_off_the_client():
+    """X is 1.1 times one worker's memory_limit and never reaches the client.
+
+    Two workers of 500 MiB each hold X between them: its rows are drawn on the
+    workers (``da.random``), and a block that does not fit in a worker's
+    memory is spilled to its disk by dask, as it would be on any cluster. The
+    client's memory is measured with :mod:`tracemalloc`, which counts every
+    allocation of Python objects and numpy arrays (the messages the client
+    receives from the scheduler and workers included): the peak of the
+    memory traced during the fit, less the memory traced before it, must be
+    less than a tenth of ``X.nbytes``. (Measured: about 4 MiB of 577 MB.)
+    """
+    import tracemalloc
+
+    limit = 500 * 2**20
+    n_features = 50
+    n_samples = int(1.1 * limit) // (8 * n_features) + 1
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            memory_limit=limit,
+            dashboard_address=":0",  # the module's cluster may hold the default
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        X = da.random.default_rng(0).standard_normal(
+            (n_samples, n_features), chunks=(n_samples // 16 + 1, n_features)
+        )
+        y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+        assert X.nbytes > limit
+
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            model = LogisticCEClassifier(solver="lbfgs", max_iter=3).fit(X, y)
+            growth = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
+
+    assert model.n_iter_ == 3
+    assert model.t_ == 3 * n_samples
+    assert growth < 0.1 * X.nbytes
+    # It learned the rule the labels follow.
+    assert model.coef_[0, 0] > 0 and model.coef_[0, 1] > 0
+    assert abs(model.coef_[0, 0] - model.coef_[0, 1]) < 0.1 * model.coef_[0, 0]

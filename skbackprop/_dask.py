@@ -1,0 +1,552 @@
+"""Rows on a Dask cluster: full-batch training and prediction where the data lives.
+
+A full-batch loss is a (weighted) mean over the rows, so it is a weighted sum of
+the means over blocks of rows, and so is its gradient:
+:func:`skbackprop._training.full_batch_loss_grad` sums blocks of an array in
+memory, and :class:`DaskRows` sums the blocks of a dask array on the workers
+that hold them. Each evaluation sends the parameters to the workers and brings
+back one loss and one gradient per block; the rows never leave the cluster.
+
+The estimators call :func:`dask_rows` from ``fit`` and :func:`predict_blocks`
+from their prediction methods when given a dask collection. Nothing else in
+skbackprop imports this module, so the default install never imports dask.
+"""
+
+import operator
+
+import dask
+import dask.array as da
+import numpy as np
+from distributed import default_client
+from sklearn.base import is_classifier
+from sklearn.utils import check_consistent_length, check_X_y
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from skbackprop._base import (
+    check_feature_scale,
+    is_dask_collection,
+    largest_value,
+    require_some_weight,
+)
+from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
+
+# What a fit fixes before it trains that the workers need: the target encoding,
+# to encode their blocks as the estimator would encode all the rows, and the
+# penalty of the loss.
+_FITTED = ("classes_", "n_outputs_", "_target_mean", "_target_scale", "alpha_")
+# The most of a worker's memory limit that the blocks of one task may take.
+TASK_MEMORY_SHARE = 0.25
+# The solvers that need only full-batch sums.
+FULL_BATCH_SOLVERS = ("gd", "lbfgs")
+
+
+class DaskRows:
+    """The rows of a fit, validated and encoded, in blocks on a Dask cluster.
+
+    The training loop sees it where it would see ``X``: it has a ``shape`` and
+    a ``dtype``, and :func:`skbackprop._training.full_batch_loss_grad` asks it
+    for the loss and gradient over all its rows.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client of the cluster that holds the blocks.
+    blocks : list of distributed.Future
+        One per block of rows: ``(X, targets, sample_weight)`` on a worker,
+        encoded as the estimator's ``_loss_grad`` takes them.
+    n_rows : list of int
+        The rows of each block.
+    shares : list of float
+        Each block's share of the mean: of the rows, or of the sample weights.
+    n_features : int
+        The columns of ``X``.
+    dtype : numpy.dtype
+        The dtype of ``X`` and of the parameters.
+    targets_meta : ndarray of shape (0,) or (0, n_outputs)
+        No rows, but the shape and dtype of the encoded targets.
+    loss_grad : callable
+        ``loss_grad(X, targets, sample_weight, params) -> (loss, grads)`` of
+        the model being fitted, run on the workers.
+    """
+
+    def __init__(
+        self, client, blocks, n_rows, shares, n_features, dtype, targets_meta, loss_grad
+    ):
+        self.client = client
+        self.blocks = blocks
+        self.n_rows = n_rows
+        self.shares = shares
+        self.shape = (sum(n_rows), n_features)
+        self.dtype = np.dtype(dtype)
+        self.targets_meta = targets_meta
+        # Blocks of zero weight add nothing, and their weighted mean is 0 / 0.
+        summed = [i for i, share in enumerate(shares) if share > 0]
+        self._summed = [(blocks[i], shares[i]) for i in summed]
+        self._block_nbytes = [
+            n_rows[i] * n_features * self.dtype.itemsize for i in summed
+        ]
+        # Sent once; each evaluation names it.
+        [self._loss_grad] = client.scatter([loss_grad], broadcast=True)
+
+    def full_batch_loss_grad(self, params, *, block_bytes=BLOCK_BYTES):
+        """The loss and gradients over all rows, summed over the blocks.
+
+        Each block's mean loss and gradient, times its share of the mean, is
+        computed on the worker that holds it, in one task per worker (a task
+        costs the scheduler a few milliseconds, a block's sum often less);
+        only these come back, and are added here in the order of the blocks,
+        so the sum does not depend on which worker holds which block or
+        finishes first. Every block's loss carries the L2 term,
+        as in :func:`skbackprop._training.full_batch_loss_grad`: the shares sum
+        to 1, so the total carries it once.
+
+        A worker sums each of its blocks as the fit in memory sums its rows,
+        with :func:`skbackprop._training.full_batch_loss_grad`: in sub-blocks
+        of about ``block_bytes``, which stay in the processor's cache between
+        the forward and the backward pass.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters.
+        block_bytes : int, default=BLOCK_BYTES
+            About how many bytes of ``X`` a worker's sub-blocks have.
+
+        Returns
+        -------
+        loss : float
+            The loss over all rows.
+        grads : list of ndarray
+            Its gradients, one per parameter.
+        """
+        tasks = self._tasks()
+        futures = [
+            self.client.submit(
+                _blocks_loss_grad,
+                [self._summed[i] for i in indices],
+                loss_grad=self._loss_grad,
+                params=params,
+                block_bytes=block_bytes,
+                workers=None if worker is None else [worker],
+                allow_other_workers=worker is None,
+                pure=False,
+            )
+            for worker, indices in tasks
+        ]
+        results = [None] * len(self._summed)
+        for (_, indices), worker_results in zip(tasks, self.client.gather(futures)):
+            for index, result in zip(indices, worker_results):
+                results[index] = result
+        loss = sum(block_loss for block_loss, _ in results)
+        grads = [np.copy(g) for g in results[0][1]]
+        for _, block_grads in results[1:]:
+            for grad, g in zip(grads, block_grads):
+                grad += g
+        return loss, grads
+
+    def _tasks(self):
+        """The blocks of each task: ``[(worker, [index of block, ...]), ...]``.
+
+        A task runs where its blocks are, never where they would have to be
+        copied to (the scheduler would move blocks to balance the load). A
+        task per worker costs the least, but needs all its blocks in memory
+        at once, and a worker may have spilled some to disk: a task takes at
+        most ``TASK_MEMORY_SHARE`` of its worker's memory limit.
+        """
+        where = self.client.who_has([block for block, _ in self._summed])
+        workers = self.client.scheduler_info()["workers"]
+        tasks, room = [], {}
+        for index, (block, _) in enumerate(self._summed):
+            holders = sorted(where[block.key])
+            worker = holders[0] if holders else None
+            limit = workers.get(worker, {}).get("memory_limit") or np.inf
+            size = self._block_nbytes[index]
+            if worker not in room or room[worker][0] < size:
+                tasks.append((worker, []))
+                room[worker] = [TASK_MEMORY_SHARE * limit, tasks[-1][1]]
+            room[worker][0] -= size
+            room[worker][1].append(index)
+        return tasks
+
+    def sample_rows(self, n_samples):
+        """Every k-th row and its targets, at most ``n_samples`` of them.
+
+        The rows :func:`skbackprop._base._sample_rows` takes of an array in
+        memory, gathered from the blocks.
+        """
+        step = -(-self.shape[0] // n_samples)
+        starts = np.cumsum([0, *self.n_rows[:-1]])
+        # The first row of each block that is a multiple of step.
+        offsets = [int(-start % step) for start in starts]
+        parts = self.client.gather(
+            self.client.map(_every_kth_row, self.blocks, offsets, step=step)
+        )
+        parts = [part for part in parts if part[0].shape[0]]
+        return tuple(_concatenate([part[i] for part in parts]) for i in (0, 1))
+
+
+def _concatenate(arrays):
+    if hasattr(arrays[0], "tocsr"):
+        import scipy.sparse as sp
+
+        return sp.vstack(arrays, format="csr")
+    return np.concatenate(arrays)
+
+
+def _blocks_loss_grad(blocks, *, loss_grad, params, block_bytes):
+    """Each block's share of the loss and gradients, on the worker that holds them.
+
+    ``blocks`` is a list of ``(block, share)``; the blocks, futures in the
+    task, are the arrays themselves here.
+    """
+    results = []
+    # As in the training loops: an overflow ends in a non-finite loss, which
+    # the client reports.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for (X, targets, sample_weight), share in blocks:
+            loss, grads = full_batch_loss_grad(
+                loss_grad, X, targets, sample_weight, params, block_bytes=block_bytes
+            )
+            results.append((share * loss, [share * g for g in grads]))
+    return results
+
+
+def _every_kth_row(block, offset, *, step):
+    X, targets, _ = block
+    return X[offset::step], targets[offset::step]
+
+
+def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
+    """Validate and encode the rows of a fit on dask collections, on the cluster.
+
+    What ``_prepare`` does for rows in memory, block by block on the workers:
+    ``check_X_y`` on each block, with the same errors as ``validate_data``;
+    the largest value and the sample weights checked over all blocks; the
+    targets encoded with what the whole of ``y`` fixes (the classes, their
+    weights, the target scaling), computed from the blocks' summaries. Sets
+    ``n_features_in_`` and ``feature_names_in_`` (on a fresh fit) and what the
+    target encoding fixes, as ``_prepare`` does.
+
+    Parameters
+    ----------
+    estimator : BaseBackprop
+        The estimator being fitted.
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        The training data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        The targets: a dask collection or an array in memory.
+    sample_weight : array-like of shape (n_samples,) or None
+        The sample weights, likewise.
+    continuing : bool
+        Whether the fit continues from the fitted model (``warm_start``).
+    partial : bool
+        Whether it is ``partial_fit``, which takes rows in memory only.
+
+    Returns
+    -------
+    rows : DaskRows
+        The validated, encoded blocks, held on the workers until it is
+        released.
+
+    Raises
+    ------
+    ValueError
+        For ``partial_fit``, a solver that trains on mini-batches, early
+        stopping, or no distributed Client: say what to use instead.
+    """
+    _check_supported(estimator, continuing=continuing, partial=partial)
+    client = _client()
+    # n_features_in_ and feature_names_in_, from the columns alone.
+    validate_data(estimator, _columns(X), reset=not continuing, skip_check_array=True)
+    X, y, sample_weight = _row_aligned(X, y, sample_weight)
+    twin = _twin(estimator)
+    classify = is_classifier(estimator)
+    check_params = dict(
+        accept_sparse=("csr", "csc"),
+        dtype=(np.float64, np.float32),
+        multi_output=estimator.__sklearn_tags__().target_tags.multi_output,
+        y_numeric=not classify,
+        estimator=twin,  # names the estimator in the errors
+    )
+    X_blocks = _block_list(X, X)
+    # First pass: check every block and keep its y and weights, not its X.
+    validated = client.compute(
+        [
+            dask.delayed(_validate_block)(twin, *parts, check_params, classify)
+            for parts in zip(X_blocks, *(_block_list(a, X) for a in (y, sample_weight)))
+        ]
+    )
+    summaries = client.gather(client.map(operator.itemgetter(2), validated))
+    dtype = summaries[0]["dtype"]
+    check_feature_scale(max(s["largest"] for s in summaries), dtype)
+    if sample_weight is not None:
+        require_some_weight(sum(s["weight_sum"] for s in summaries))
+
+    if classify:
+        _encode_classes(estimator, twin, summaries, dtype, continuing=continuing)
+    else:
+        _encode_targets_lazily(
+            estimator, validated, summaries, dtype, client, continuing=continuing
+        )
+    for attribute in _FITTED:
+        if hasattr(estimator, attribute):
+            setattr(twin, attribute, getattr(estimator, attribute))
+    # Second pass: each block of X again, with its targets encoded. A block
+    # is computed twice, but never held twice: a worker's memory counts each
+    # result in full, even one that shares its array with another.
+    blocks = client.compute(
+        [
+            dask.delayed(_encode_block)(twin, X_block, checked, check_params, dtype)
+            for X_block, checked in zip(X_blocks, validated)
+        ]
+    )
+    weight_sums = client.gather(client.map(_block_weight_sum, blocks))
+    n_rows = [s["n_rows"] for s in summaries]
+    total = sum(weight_sums)
+    shares = [weight / total for weight in weight_sums]
+    targets_meta = client.submit(_no_rows, blocks[0]).result()
+    return DaskRows(
+        client, blocks, n_rows, shares, X.shape[1], dtype, targets_meta, twin._loss_grad
+    )
+
+
+def _check_supported(estimator, *, continuing, partial):
+    name = type(estimator).__name__
+    if partial:
+        raise ValueError(
+            f"{name}.partial_fit takes rows in memory: call it on each block of a "
+            "dask array (X.to_delayed()), as dask_ml.wrappers.Incremental does, or "
+            "fit the whole array with solver='gd' or 'lbfgs'."
+        )
+    if estimator.solver not in FULL_BATCH_SOLVERS:
+        raise ValueError(
+            f"solver={estimator.solver!r} trains on mini-batches drawn from rows in "
+            "memory; on a dask array, fit with solver='gd' or 'lbfgs' (full-batch "
+            "sums, computed on the workers), or call partial_fit on each block of "
+            "the array (X.to_delayed()), as dask_ml.wrappers.Incremental does."
+        )
+    if estimator.alpha == "auto" and not continuing:
+        raise ValueError(
+            "alpha='auto' chooses the penalty on rows held out in memory; on a "
+            "dask array, set alpha to a number (chosen, for example, by a grid "
+            "search on a sample of the rows in memory)."
+        )
+    if estimator.solver == "gd" and estimator.early_stopping is True:
+        raise ValueError(
+            "early_stopping=True holds out rows in memory; on a dask array set "
+            "early_stopping=False (or 'auto', which holds out none there), and "
+            "score a held-out dask array yourself after the fit."
+        )
+
+
+def _client():
+    try:
+        return default_client()
+    except ValueError:
+        raise ValueError(
+            "Fitting on a dask collection needs a distributed Client, on whose "
+            "workers the blocks are validated and the gradients summed: start "
+            "one, for example distributed.Client(distributed.LocalCluster())."
+        ) from None
+
+
+def _row_aligned(X, y, sample_weight):
+    """``X``, ``y`` and ``sample_weight`` as dask arrays with the same row blocks.
+
+    A dask DataFrame or Series becomes a dask array of its partitions, and
+    ``X`` one block of columns; arrays in memory are cut as ``X`` is.
+    """
+    X = _as_dask_array(X)
+    if any(np.isnan(size) for size in X.chunks[0]):
+        raise ValueError(
+            "X has blocks of unknown length; call X.compute_chunk_sizes() first."
+        )
+    if X.ndim == 2:
+        X = X.rechunk({1: -1})
+    aligned = []
+    for array in (y, sample_weight):
+        if array is None:
+            aligned.append(None)
+            continue
+        if not is_dask_collection(array):
+            array = np.asarray(array)
+        array = (
+            _as_dask_array(array)
+            if is_dask_collection(array)
+            else da.from_array(array, chunks=(X.chunks[0],) + array.shape[1:])
+        )
+        check_consistent_length(X, array)
+        columns = dict.fromkeys(range(1, array.ndim), -1)
+        aligned.append(array.rechunk({0: X.chunks[0], **columns}))
+    return X, *aligned
+
+
+def _as_dask_array(collection):
+    if isinstance(collection, da.Array):
+        return collection
+    # A dask DataFrame or Series: one block per partition.
+    return collection.to_dask_array(lengths=True)
+
+
+def _columns(X):
+    """No rows, but the columns of ``X``: what ``validate_data`` reads on reset.
+
+    A dask DataFrame's ``_meta`` is the empty pandas DataFrame of its columns.
+    """
+    if not isinstance(X, da.Array):
+        return X._meta
+    return np.empty((0,) + X.shape[1:], dtype=X.dtype)
+
+
+def _block_list(array, X):
+    """The blocks of ``array`` along the rows, as delayed objects (None: Nones)."""
+    if array is None:
+        return [None] * len(X.chunks[0])
+    return list(array.to_delayed().ravel())
+
+
+def _twin(estimator):
+    """An unfitted estimator with the same hyperparameters, to send to the workers.
+
+    The loss and the target encoding depend only on the hyperparameters and
+    the ``_FITTED`` attributes, which the caller copies; the estimator's
+    callbacks and history stay on the client.
+    """
+    return type(estimator)(**estimator.get_params(deep=False))
+
+
+def _validated(model, X, y, sample_weight, check_params):
+    """A block checked as ``validate_data`` and ``_sample_weight`` check all rows."""
+    X, y = check_X_y(X, y, **check_params)
+    if sample_weight is not None:
+        sample_weight = model._sample_weight(
+            sample_weight, X.shape[0], X.dtype, ensure_nonzero=False
+        )
+    return X, y, sample_weight
+
+
+def _validate_block(model, X, y, sample_weight, check_params, classify):
+    """Check a block; its ``y``, its sample weights and a summary of it."""
+    X, y, sample_weight = _validated(model, X, y, sample_weight, check_params)
+    summary = {
+        "n_rows": X.shape[0],
+        "dtype": X.dtype,
+        "largest": largest_value(X),
+        "y_shape": y.shape[1:],
+        "y_dtype": y.dtype,
+        "weight_sum": None if sample_weight is None else float(sample_weight.sum()),
+    }
+    if classify:
+        check_classification_targets(y)
+        summary["classes"], summary["counts"] = np.unique(y, return_counts=True)
+    return y, sample_weight, summary
+
+
+def _encode_classes(estimator, twin, summaries, dtype, *, continuing):
+    """Fix the classes from every block's labels, and the class weights.
+
+    The estimator's own encoding checks the labels of all the blocks together
+    (one of each class suffices for its checks, and sets ``classes_``). The
+    workers get "balanced" class weights as the dictionary that the counts of
+    all the blocks give, as :func:`~sklearn.utils.compute_class_weight` would.
+    """
+    labels = np.concatenate([s["classes"] for s in summaries])
+    counts = np.concatenate([s["counts"] for s in summaries])
+    classes, index = np.unique(labels, return_inverse=True)
+    estimator._encode_targets(classes, None, dtype, first=not continuing, partial=False)
+    if isinstance(estimator.class_weight, str) and estimator.class_weight == "balanced":
+        counts = np.bincount(index, weights=counts).astype(np.int64)
+        # compute_class_weight's formula, with the counts of all the blocks.
+        per_class = counts.sum() / (classes.shape[0] * counts.astype(np.float64))
+        twin.set_params(class_weight=dict(zip(classes.tolist(), per_class)))
+
+
+def _encode_targets_lazily(
+    estimator, validated, summaries, dtype, client, *, continuing
+):
+    """Fix the target encoding with the estimator's own code on lazy ``y``.
+
+    The regressor's encoding is array code (weighted means and spreads) that
+    dask arrays run through numpy's dispatch; what it fixes is computed on the
+    cluster and set as numpy arrays.
+    """
+    y = da.concatenate(
+        [
+            da.from_delayed(
+                dask.delayed(operator.itemgetter(0))(block),
+                shape=(s["n_rows"], *s["y_shape"]),
+                dtype=s["y_dtype"],
+            )
+            for block, s in zip(validated, summaries)
+        ]
+    )
+    weights = None
+    if summaries[0]["weight_sum"] is not None:
+        weights = da.concatenate(
+            [
+                da.from_delayed(
+                    dask.delayed(operator.itemgetter(1))(block),
+                    shape=(s["n_rows"],),
+                    dtype=dtype,
+                )
+                for block, s in zip(validated, summaries)
+            ]
+        )
+    estimator._encode_targets(y, weights, dtype, first=not continuing, partial=False)
+    fixed = [a for a in _FITTED if is_dask_collection(getattr(estimator, a, None))]
+    values = client.compute([getattr(estimator, a) for a in fixed], sync=True)
+    for attribute, value in zip(fixed, values):
+        setattr(estimator, attribute, value)
+
+
+def _encode_block(model, X, checked, check_params, dtype):
+    """A block's X, targets and sample weights, as ``_prepare`` makes them."""
+    y, sample_weight, _ = checked
+    X, y, sample_weight = _validated(model, X, y, sample_weight, check_params)
+    targets, sample_weight = model._encode_targets(
+        y, sample_weight, dtype, first=False, partial=True
+    )
+    return X, targets, sample_weight
+
+
+def _no_rows(block):
+    return block[1][:0]
+
+
+def _block_weight_sum(block):
+    X, _, sample_weight = block
+    return X.shape[0] if sample_weight is None else float(sample_weight.sum())
+
+
+def predict_blocks(predict, X):
+    """``predict`` mapped over the row blocks of a dask array, lazily.
+
+    Parameters
+    ----------
+    predict : callable
+        A prediction method of a fitted estimator, for rows in memory.
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        The rows.
+
+    Returns
+    -------
+    y : dask array of shape (n_samples,) or (n_samples, n_outputs)
+        ``predict`` of each block of rows, computed when asked for.
+    """
+    if not isinstance(X, da.Array):  # a DataFrame: its partitions, with their names
+        meta = predict(X._meta_nonempty)
+        return X.map_partitions(predict, meta=meta[:0])
+    if X.ndim == 2:
+        X = X.rechunk({1: -1})
+    # The model's checks of the columns, before any block is computed; and the
+    # shape and dtype of what it returns.
+    meta = predict(np.zeros((1,) + X.shape[1:], dtype=X.dtype))
+    if meta.ndim == 1:
+        return X.map_blocks(predict, drop_axis=1, dtype=meta.dtype, meta=meta[:0])
+    return X.map_blocks(
+        predict, chunks=(X.chunks[0], meta.shape[1:]), dtype=meta.dtype, meta=meta[:0]
+    )
+
+
+__all__ = ["DaskRows", "dask_rows", "predict_blocks"]
