@@ -10,7 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# torch (test extra, for the array-API tests) from its CPU index first: about
+# 200 MB against PyPI's default Linux build, CUDA with its nvidia wheels, some
+# GB, of which the tests use nothing (CI has no GPU). A wheel in pip's
+# find-links serves too. Where neither is in reach, the next line takes PyPI's
+# build, slower to install but as good: tests/test_common.py skips the CUDA
+# checks on a machine without the device.
 $(STAMP): $(BIN)/python pyproject.toml
+	-$(BIN)/python -m pip install --quiet --retries 0 --timeout 15 torch \
+		--index-url https://download.pytorch.org/whl/cpu
 	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
 	touch $(STAMP)
 

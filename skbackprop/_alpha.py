@@ -19,6 +19,8 @@ a share of its standard error of the best.
 
 import numpy as np
 
+from skbackprop._array_api import copy
+
 # The penalties tried, strongest first: the range over which the best alpha of
 # 33 real and 4 synthetic datasets lies (benchmarks/defaults.py --real).
 ALPHAS = np.logspace(-1, -4, 7)
@@ -38,11 +40,12 @@ def choose_alpha(train, score, standard_error, params, alphas=ALPHAS):
     train : callable
         ``train(params, alpha)`` trains ``params`` in place for one stage.
     score : callable
-        ``score(params)``: the held-out score, higher is better.
+        ``score(params)``: the held-out score, a float, higher is better.
     standard_error : callable
         ``standard_error(score)``: the standard error of a held-out score.
     params : list of ndarray
-        The starting point, trained in place through every stage.
+        The starting point, trained in place through every stage; arrays of
+        any namespace, copied where they live.
     alphas : sequence of float, default=ALPHAS
         The penalties, strongest first.
 
@@ -57,7 +60,7 @@ def choose_alpha(train, score, standard_error, params, alphas=ALPHAS):
     stages = []
     for alpha in alphas:
         train(params, float(alpha))
-        stages.append((score(params), float(alpha), [p.copy() for p in params]))
+        stages.append((score(params), float(alpha), [copy(p) for p in params]))
     best = max(stage_score for stage_score, _, _ in stages)
     bar = best - LEAN * standard_error(best)
     return next((alpha, weights) for s, alpha, weights in stages if s >= bar)

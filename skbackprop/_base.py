@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import math
 import sys
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
@@ -12,14 +13,23 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
+from sklearn.utils._array_api import check_same_namespace
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skbackprop import _array_api as aa
 from skbackprop._alpha import STAGE_SHARE, choose_alpha
 from skbackprop._callbacks import (
     NO_MONITOR,
     CallbackSupportMixin,
     FitMonitor,
     with_callbacks,
+)
+from skbackprop._namespace import (
+    float_dtypes,
+    namespace_of,
+    numpy_dtype,
+    to_host,
+    to_namespace,
 )
 from skbackprop._optim import (
     AdamOptimizer,
@@ -101,12 +111,20 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     # history and the update rule's state, which warm starts continue from.
     _private_fitted_state = ("_history", "_optimizer")
 
+    # A fitted array attribute in the namespace and on the device of the fit:
+    # predict, and fits that continue, take X only from there.
+    _namespace_attribute = "coef_"
+
     @abstractmethod
     def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
         """Encode validated ``y`` as the loss's targets; weigh the rows.
 
-        ``first`` is True when no previous fit is continued: the encoding
-        (classes, target scaling) is fixed then, as fitted attributes.
+        ``y`` is as ``validate_data`` left it, in its own namespace;
+        ``sample_weight`` is numpy's. The encoding is done on the host and
+        returns numpy arrays, whatever namespace ``X`` lives in; the caller
+        moves them to ``X``'s device. ``first`` is True when no previous fit is
+        continued: the encoding (classes, target scaling) is fixed then, as
+        fitted attributes.
         ``partial`` is True for ``partial_fit``, and ``classes`` its argument.
         Returns the targets, of dtype ``dtype``, and the sample weights (None
         when every row weighs the same).
@@ -191,7 +209,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 partial=partial,
                 classes=classes,
             )
-            with fit_threads(X.shape[0] * params[0].size):
+            with fit_threads(X.shape[0] * math.prod(params[0].shape)):
                 validation = None
                 # Rows on a cluster are not held out (skbackprop._dask): there,
                 # early_stopping="auto" holds out none and alpha="auto" raises.
@@ -229,10 +247,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 # Features near the float maximum overflow to |z| = inf: saturated.
                 if on_dask:
                     X_sample, targets_sample = X.sample_rows(SATURATION_SAMPLE)
-                else:
-                    X_sample, targets_sample = _sample_rows(X), _sample_rows(targets)
+                else:  # checked on the host, wherever the rows live
+                    X_sample, targets_sample = to_namespace(
+                        None, _sample_rows(X), _sample_rows(targets)
+                    )
                 with np.errstate(over="ignore", invalid="ignore"):
-                    self._warn_if_saturated(X_sample, targets_sample, params)
+                    self._warn_if_saturated(
+                        X_sample, targets_sample, to_namespace(None, *params)
+                    )
             self._set_fitted(params, history, optimizer, n_iter_before, validation)
         return self
 
@@ -250,12 +272,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         A dask ``X`` is validated and encoded on its cluster: ``X`` is then a
         :class:`skbackprop._dask.DaskRows`, the targets and sample weights are
         in its blocks (here: its ``targets_meta``, of their shape and dtype
-        but no rows, and None), and ``y`` is as given.
+        but no rows, and None), and ``y`` is as given. With
+        ``array_api_dispatch`` on and ``X`` an array-API array, ``X``, the
+        targets, the weights and the parameters are returned in ``X``'s
+        namespace and on its device; ``y`` is returned on the host (see
+        :mod:`skbackprop._namespace`).
         """
         if self.alpha != "auto":
             self.alpha_ = self.alpha
         elif not continuing:
             self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
+        namespace = None
         if is_dask_collection(X):
             from skbackprop._dask import dask_rows
 
@@ -264,47 +291,70 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             )
             targets, sample_weight = X.targets_meta, None
         else:
+            namespace = namespace_of(X)
+            if continuing:
+                check_same_namespace(
+                    X, self, attribute=self._namespace_attribute, method="fit"
+                )
             X, y, targets, sample_weight = self._validate_and_encode(
                 X,
                 y,
                 sample_weight,
+                namespace=namespace,
                 continuing=continuing,
                 partial=partial,
                 classes=classes,
             )
         rng = check_random_state(self.random_state)
         if continuing:
-            params = [p.astype(X.dtype) for p in self._attributes_to_params()]
+            params = [aa.astype(p, X.dtype) for p in self._attributes_to_params()]
             history = copy.deepcopy(self._history)
         else:
-            params = self._init_params(X.shape[1], targets, rng, X.dtype)
+            dtype = numpy_dtype(X.dtype, namespace)
+            params = self._init_params(X.shape[1], targets, rng, dtype)
             history = None
+        if namespace is not None:
+            targets, sample_weight, *params = to_namespace(
+                namespace, targets, sample_weight, *params
+            )
+            self._move_private_state(namespace)
         return X, y, targets, sample_weight, rng, params, history
 
     def _validate_and_encode(
-        self, X, y, sample_weight, *, continuing, partial, classes
+        self, X, y, sample_weight, *, namespace, continuing, partial, classes
     ):
-        """Validate rows in memory; return them, ``y``, the targets and weights."""
+        """Validate rows in memory; return them, ``y``, the targets and weights.
+
+        The targets and weights are numpy's, encoded on the host; ``y`` too.
+        """
         X, y = validate_data(
             self,
             X,
             y,
             reset=not continuing,
             accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(namespace),
             multi_output=get_tags(self).target_tags.multi_output,
             y_numeric=not is_classifier(self),
         )
-        _check_feature_scale(X)
+        dtype = numpy_dtype(X.dtype, namespace)
+        _check_feature_scale(X, dtype)
         targets, sample_weight = self._encode_targets(
             y,
-            self._sample_weight(sample_weight, X),
-            X.dtype,
+            self._sample_weight(to_host(sample_weight), X.shape[0], dtype),
+            dtype,
             first=not continuing,
             partial=partial,
             classes=classes,
         )
-        return X, y, targets, sample_weight
+        return X, to_host(y), targets, sample_weight
+
+    def _move_private_state(self, namespace):
+        """Move the private fitted arrays (a target scaling) to ``namespace``."""
+        state = vars(self)
+        for name in self._private_fitted_state:
+            if isinstance(state.get(name), (np.ndarray, np.generic)):
+                (state[name],) = to_namespace(namespace, np.asarray(state[name]))
 
     def _training_settings(self, n_samples, *, partial):
         """The settings of the epoch loop: one epoch, unchecked, for ``partial_fit``."""
@@ -452,9 +502,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             return AdamOptimizer(
                 params,
                 self._learning_rate("adam"),
-                self.beta_1,
-                self.beta_2,
-                self.epsilon,
+                float(self.beta_1),
+                float(self.beta_2),
+                float(self.epsilon),
             )
         if (
             self.solver == "gd"
@@ -464,13 +514,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             return MonotoneGDOptimizer(
                 params,
                 self._learning_rate("backtracking"),
-                momentum=None if self.momentum == "auto" else self.momentum,
+                momentum=None if self.momentum == "auto" else float(self.momentum),
                 nesterov=self.nesterovs_momentum,
             )
         return SGDOptimizer(
             params,
             self._learning_rate("sgd"),
-            momentum=SGD_MOMENTUM if self.momentum == "auto" else self.momentum,
+            momentum=SGD_MOMENTUM if self.momentum == "auto" else float(self.momentum),
             nesterov=self.nesterovs_momentum,
             schedule=(
                 "constant"
@@ -494,9 +544,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """``learning_rate``, or the one that ``"auto"`` gives this update rule."""
         if self.learning_rate == "auto":
             return AUTO_LEARNING_RATES[rule]
-        return self.learning_rate
+        # A Python float: a numpy scalar times some array types gives numpy's.
+        return float(self.learning_rate)
 
-    def _sample_weight(self, sample_weight, X, *, ensure_nonzero=True):
+    def _sample_weight(self, sample_weight, n_samples, dtype, *, ensure_nonzero=True):
         """Validated sample weights, or None when every row weighs the same.
 
         ``ensure_nonzero=False`` leaves out the check that some weight is not
@@ -507,14 +558,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         sample_weight = check_array(
             sample_weight,
             ensure_2d=False,
-            dtype=X.dtype,
+            dtype=dtype,
             input_name="sample_weight",
             ensure_min_samples=0,
         )
-        if sample_weight.ndim != 1 or sample_weight.shape[0] != X.shape[0]:
+        if sample_weight.ndim != 1 or sample_weight.shape[0] != n_samples:
             raise ValueError(
                 f"sample_weight.shape == {sample_weight.shape}, "
-                f"expected ({X.shape[0]},)!"
+                f"expected ({n_samples},)!"
             )
         if (sample_weight < 0).any():
             raise ValueError("Negative values in data passed to `sample_weight`.")
@@ -570,7 +621,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """
         n_held_out = self._n_held_out(X.shape[0])
         # A stratified split needs a row of each class too.
-        needed = max(MIN_VALIDATION, len(getattr(self, "classes_", ())))
+        n_classes = self.classes_.shape[0] if hasattr(self, "classes_") else 0
+        needed = max(MIN_VALIDATION, n_classes)
         if n_held_out < needed:
             raise ValueError(
                 f"The validation set is too small: early stopping would hold out "
@@ -584,11 +636,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             random_state=rng,
             stratify=y if is_classifier(self) else None,
         )
-        X_val, t_val = X[held_out], targets[held_out]
-        sw_val = None if sample_weight is None else sample_weight[held_out]
+        X_val, t_val = aa.take_rows(X, held_out), aa.take_rows(targets, held_out)
+        sw_val = (
+            None if sample_weight is None else aa.take_rows(sample_weight, held_out)
+        )
         if sample_weight is not None:
             for which, rows in (("held out", held_out), ("left to train on", train)):
-                if not sample_weight[rows].any():
+                if not aa.any_nonzero(aa.take_rows(sample_weight, rows)):
                     raise ValueError(
                         f"The sample weights of the rows {which} for early "
                         "stopping are all zero. Use another random_state or "
@@ -599,23 +653,37 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
             n_rows=len(held_out),
         )
-        sample_weight = None if sample_weight is None else sample_weight[train]
-        return X[train], targets[train], sample_weight, validation
+        if sample_weight is not None:
+            sample_weight = aa.take_rows(sample_weight, train)
+        return (
+            aa.take_rows(X, train),
+            aa.take_rows(targets, train),
+            sample_weight,
+            validation,
+        )
 
-    def _validate_X_predict(self, X):
-        """Check a fitted model and the rows it is asked to predict."""
+    def _validate_X_predict(self, X, method):
+        """Check a fitted model and the rows its ``method`` is asked to predict.
+
+        Array-API rows must live where the model was fitted.
+        """
         check_is_fitted(self)
+        check_same_namespace(
+            X, self, attribute=self._namespace_attribute, method=method
+        )
         return validate_data(
             self,
             X,
             reset=False,
             accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(namespace_of(X)),
         )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # With array_api_dispatch on, fits and predicts where X lives.
+        tags.array_api_support = True
         return tags
 
     def onnx_parser(self):
@@ -691,17 +759,22 @@ def require_some_weight(weight_sum):
         raise ValueError("Sample weights must contain at least one non-zero number.")
 
 
-def _check_feature_scale(X):
+def _check_feature_scale(X, dtype):
     """Refuse features whose squares overflow: no step size could train on them.
 
     The curvature of every loss here grows with the squares of the features
     (``X^T X``); past the square root of the dtype's maximum it is no number.
     """
-    check_feature_scale(largest_value(X), X.dtype)
+    check_feature_scale(largest_value(X), dtype)
 
 
 def largest_value(X):
-    """The largest absolute value in ``X`` (of its entries, when sparse); 0 if none."""
+    """The largest absolute value in ``X`` (of its entries, when sparse); 0 if none.
+
+    An array-API array is searched on its device.
+    """
+    if not (hasattr(X, "tocsr") or isinstance(X, np.ndarray)):
+        return aa.max_abs(X)
     values = X.data if hasattr(X, "tocsr") else X
     if values.size == 0:
         return 0.0
@@ -719,8 +792,11 @@ def check_feature_scale(largest, dtype):
 
 
 def stack_intercept(coef, intercept):
-    """``coef`` with ``intercept`` as its last row, as the backprop functions take W."""
-    return np.concatenate([coef, np.reshape(intercept, (1,) + coef.shape[1:])])
+    """``coef`` with ``intercept`` as its last row, as the backprop functions take W.
+
+    In the namespace and on the device of ``coef`` and ``intercept``.
+    """
+    return aa.concat([coef, aa.reshape(intercept, (1,) + tuple(coef.shape[1:]))])
 
 
 def supports_partial_fit(estimator):

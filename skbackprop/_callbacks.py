@@ -16,6 +16,8 @@ except ImportError:  # scikit-learn < 1.9
         return method
 
 
+from skbackprop._array_api import copy
+
 __all__ = ["NO_MONITOR", "CallbackSupportMixin", "FitMonitor", "with_callbacks"]
 
 
@@ -72,7 +74,7 @@ class FitMonitor:
 
     def _arguments(self, params):
         # Computed now, from copies: the parameters change in place later.
-        attributes = self._params_to_attributes([p.copy() for p in params])
+        attributes = self._params_to_attributes([copy(p) for p in params])
         return dict(
             estimator=self._estimator,
             reconstruction_attributes=lambda: attributes,

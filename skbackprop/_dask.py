@@ -420,7 +420,9 @@ def _validated(model, X, y, sample_weight, check_params):
     """A block checked as ``validate_data`` and ``_sample_weight`` check all rows."""
     X, y = check_X_y(X, y, **check_params)
     if sample_weight is not None:
-        sample_weight = model._sample_weight(sample_weight, X, ensure_nonzero=False)
+        sample_weight = model._sample_weight(
+            sample_weight, X.shape[0], X.dtype, ensure_nonzero=False
+        )
     return X, y, sample_weight
 
 

@@ -7,6 +7,7 @@ from sklearn.utils import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
+from skbackprop import _array_api as aa
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
@@ -16,6 +17,7 @@ from skbackprop._base import (
     warn_saturated,
 )
 from skbackprop._callbacks import with_callbacks
+from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
 
@@ -117,8 +119,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             For two classes, the score of ``classes_[1]``: positive means that
             class is predicted.
         """
-        X = self._validate_X_predict(X)
-        return self._decision(X, self._attributes_to_params())
+        return self._scores(X, "decision_function")
 
     @lazy_on_dask
     def predict(self, X):
@@ -134,7 +135,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         y_pred : ndarray of shape (n_samples,)
             The predicted labels.
         """
-        return self._labels(self.decision_function(X))
+        return self._labels(self._scores(X, "predict"))
 
     @lazy_on_dask
     def predict_proba(self, X):
@@ -150,7 +151,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class in ``classes_``; rows sum to 1.
         """
-        return softmax(self._class_logits(self.decision_function(X)), axis=1)
+        return softmax(self._class_logits(self._scores(X, "predict_proba")), axis=1)
 
     @lazy_on_dask
     def predict_log_proba(self, X):
@@ -167,7 +168,8 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             The log-probability of each class in ``classes_``, finite even where
             the probability rounds to 0.
         """
-        return log_softmax(self._class_logits(self.decision_function(X)), axis=1)
+        scores = self._scores(X, "predict_log_proba")
+        return log_softmax(self._class_logits(scores), axis=1)
 
     def _class_logits(self, scores):
         """Logits whose softmax is ``predict_proba``.
@@ -176,13 +178,23 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         subclass decides (``_multiclass_logits``).
         """
         if scores.ndim == 1:
-            return np.column_stack([np.zeros_like(scores), scores])
+            if type(scores) is np.ndarray:
+                return np.column_stack([np.zeros_like(scores), scores])
+            xp = aa.get_namespace(scores)
+            return xp.stack([xp.zeros_like(scores), scores], axis=1)
         return self._multiclass_logits(scores)
+
+    def _scores(self, X, method):
+        """``decision_function``'s scores, for the public ``method`` asking."""
+        X = self._validate_X_predict(X, method)
+        return self._decision(X, self._attributes_to_params())
 
     def _decision(self, X, params):
         return linear_forward(X, params[0], fit_intercept=self.fit_intercept)
 
     def _labels(self, scores):
+        if type(scores) is not np.ndarray or type(self.classes_) is not np.ndarray:
+            return labels_at(self.classes_, _predicted_indices(scores), scores)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[scores.argmax(axis=1)]
@@ -194,6 +206,8 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
 
     def _score_params(self, X, targets, sample_weight, params):
         scores = self._decision(X, params)
+        if type(scores) is not np.ndarray:
+            return _accuracy(scores, targets, sample_weight)
         if scores.ndim == 1:
             hits = (scores > 0) == (targets > 0.5)
         else:
@@ -214,45 +228,65 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return loss, [grad]
 
     def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
-        """Encode labels as 0/1 (two classes) or one-hot rows; weigh the classes."""
+        """Encode labels as 0/1 (two classes) or one-hot rows; weigh the classes.
+
+        On the host: ``classes_`` is then set in the namespace and on the
+        device of ``y``, as LogisticRegression sets it.
+        """
+        label_namespace = namespace_of(y)
+        y, classes = to_host(y), to_host(classes)
         check_classification_targets(y)
         if first:
-            self.classes_ = np.unique(y if classes is None else classes)
-            if self.classes_.shape[0] < 2:
+            fitted_classes = np.unique(y if classes is None else classes)
+            if fitted_classes.shape[0] < 2:
                 # tolist(): the label as Python writes it, 0.0 rather than
                 # np.float64(0.0).
                 raise ValueError(
                     "The data contains only one class: "
-                    f"{self.classes_.tolist()[0]!r}; a classifier needs at least "
+                    f"{fitted_classes.tolist()[0]!r}; a classifier needs at least "
                     "2 classes."
                 )
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
+        else:
+            fitted_classes = to_host(self.classes_)
+        if (
+            not first
+            and classes is not None
+            and not np.array_equal(np.unique(classes), fitted_classes)
         ):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} is not the same as on the "
-                f"first call to partial_fit, {self.classes_.tolist()}."
+                f"first call to partial_fit, {fitted_classes.tolist()}."
             )
-        elif not partial and not np.array_equal(np.unique(y), self.classes_):
+        if (
+            not first
+            and not partial
+            and not np.array_equal(np.unique(y), fitted_classes)
+        ):
             raise ValueError(
                 "warm_start can only be used where y has the same classes as in "
-                f"the previous call to fit: previously {self.classes_.tolist()}, "
+                f"the previous call to fit: previously {fitted_classes.tolist()}, "
                 f"now {np.unique(y).tolist()}."
             )
-        unseen = np.setdiff1d(y, self.classes_)
+        unseen = np.setdiff1d(y, fitted_classes)
         if unseen.size:
             raise ValueError(
-                f"y contains labels not in classes_ {self.classes_.tolist()}: "
+                f"y contains labels not in classes_ {fitted_classes.tolist()}: "
                 f"{unseen.tolist()}."
             )
-        index = np.searchsorted(self.classes_, y)
-        if self.classes_.shape[0] == 2:
+        if first:
+            self.classes_ = fitted_classes
+            if label_namespace is not None:
+                (self.classes_,) = to_namespace(label_namespace, fitted_classes)
+        index = np.searchsorted(fitted_classes, y)
+        if fitted_classes.shape[0] == 2:
             targets = index.astype(dtype)
         else:
-            targets = np.eye(self.classes_.shape[0], dtype=dtype)[index]
-        return targets, self._weigh_classes(index, sample_weight, dtype, partial)
+            targets = np.eye(fitted_classes.shape[0], dtype=dtype)[index]
+        return targets, self._weigh_classes(
+            fitted_classes, index, sample_weight, dtype, partial
+        )
 
-    def _weigh_classes(self, index, sample_weight, dtype, partial):
+    def _weigh_classes(self, classes, index, sample_weight, dtype, partial):
         """Sample weights times the class weights, or None if all are equal."""
         if self.class_weight is None:
             return sample_weight
@@ -263,12 +297,12 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
                 "compute_class_weight('balanced', classes=classes, y=y) as a dict."
             )
         per_class = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=self.classes_[index]
+            self.class_weight, classes=classes, y=classes[index]
         )
         if not np.all(np.isfinite(per_class) & (per_class >= 0)):
             raise ValueError(
                 "class_weight must give every class a finite, non-negative weight; "
-                f"got {dict(zip(self.classes_.tolist(), per_class.tolist()))}."
+                f"got {dict(zip(classes.tolist(), per_class.tolist()))}."
             )
         weights = per_class[index].astype(dtype)
         return weights if sample_weight is None else weights * sample_weight
@@ -284,14 +318,18 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return [np.zeros(shape, dtype=dtype)]
 
     def _params_to_attributes(self, params):
-        W = params[0].reshape(params[0].shape[0], -1)
-        coef = W[:-1] if self.fit_intercept else W
+        W = aa.reshape(params[0], (params[0].shape[0], -1))
+        coef = W[:-1, ...] if self.fit_intercept else W
         return {
-            "coef_": np.ascontiguousarray(coef.T),
+            "coef_": (
+                np.ascontiguousarray(coef.T)
+                if type(coef) is np.ndarray
+                else aa.copy(coef.T)
+            ),
             "intercept_": (
-                self._canonical_intercept(W[-1].copy())
+                self._canonical_intercept(aa.copy(W[-1, ...]))
                 if self.fit_intercept
-                else np.zeros(W.shape[1], W.dtype)
+                else aa.zeros_like(W[0, ...])
             ),
         }
 
@@ -304,7 +342,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         W = self.coef_.T
         if self.fit_intercept:
             W = stack_intercept(W, self.intercept_)
-        return [W.ravel() if self.classes_.shape[0] == 2 else W]
+        return [aa.reshape(W, (-1,)) if self.classes_.shape[0] == 2 else W]
 
 
 class SigmoidSSEClassifier(_LinearClassifier):
@@ -469,7 +507,11 @@ default="auto"
     @staticmethod
     def _multiclass_logits(scores):
         # softmax(log σ(z)) = σ(z_k) / Σ_j σ(z_j): the sigmoids, normalised.
-        return log_expit(scores)
+        if type(scores) is np.ndarray:
+            return log_expit(scores)
+        # scipy's log_expit is numpy's only: log σ(z) = min(z, 0) - log(1 + e^-|z|).
+        xp = aa.get_namespace(scores)
+        return xp.minimum(scores, 0.0) - xp.log1p(xp.exp(-xp.abs(scores)))
 
 
 class LogisticCEClassifier(_LinearClassifier):
@@ -625,5 +667,30 @@ default="auto"
         per-coordinate steps do.
         """
         if intercept.shape[0] > 1:
-            intercept -= intercept.mean()
+            intercept -= aa.mean(intercept)
         return intercept
+
+
+def _predicted_indices(scores):
+    """The index into ``classes_`` of each row's predicted class."""
+    xp = aa.get_namespace(scores)
+    if scores.ndim == 1:
+        return xp.astype(scores > 0, xp.int64)
+    return xp.argmax(scores, axis=1)
+
+
+def _accuracy(scores, targets, sample_weight):
+    """The (weighted) share of rows whose encoded target the scores predict.
+
+    For scores of an array-API namespace, computed there; numpy's path is
+    ``_score_params``'s own.
+    """
+    xp = aa.get_namespace(scores)
+    if scores.ndim == 1:
+        hits = (scores > 0) == (targets > 0.5)
+    else:
+        hits = xp.argmax(scores, axis=1) == xp.argmax(targets, axis=1)
+    if sample_weight is None:
+        return float(xp.sum(xp.astype(hits, xp.int64))) / hits.shape[0]
+    hits = xp.astype(hits, sample_weight.dtype)
+    return float(xp.sum(hits * sample_weight)) / float(xp.sum(sample_weight))

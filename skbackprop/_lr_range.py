@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import unique_labels
 
 from skbackprop._base import BaseBackprop
 from skbackprop._callbacks import NO_MONITOR
+from skbackprop._namespace import namespace_of
 from skbackprop._threads import fit_threads
 from skbackprop._training import TrainingHistory, train_epochs
 
@@ -212,6 +213,12 @@ def lr_range_test(
         raise ValueError(
             "lr_range_test needs one of skbackprop's estimators, or a Pipeline "
             f"ending in one; got {type(estimator).__name__}."
+        )
+    if namespace_of(X) is not None:
+        raise ValueError(
+            "lr_range_test takes numpy arrays or sparse matrices; X is an "
+            "array-API array. Fit on it once the learning rate is chosen, or "
+            "run the test with array_api_dispatch off."
         )
     model = clone(estimator)
     model._check_params()

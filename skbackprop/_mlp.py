@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
+from skbackprop import _array_api as aa
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
@@ -13,6 +14,7 @@ from skbackprop._base import (
     warn_saturated,
 )
 from skbackprop._callbacks import with_callbacks
+from skbackprop._namespace import to_host
 from skbackprop.backprop import linear_forward, tiny_mlp_forward, tiny_mlp_grad
 
 
@@ -172,6 +174,8 @@ default="auto"
         "_target_mean",
         "_target_scale",
     )
+    # coefs_ is a list: the scaling is the array that tells where the fit was.
+    _namespace_attribute = "_target_scale"
 
     def __init__(
         self,
@@ -257,7 +261,7 @@ default="auto"
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predictions, shaped as the ``y`` seen in fit.
         """
-        X = self._validate_X_predict(X)
+        X = self._validate_X_predict(X, "predict")
         W1, W2 = (
             stack_intercept(coef, intercept) if self.fit_intercept else coef
             for coef, intercept in zip(self.coefs_, self.intercepts_)
@@ -324,7 +328,7 @@ default="auto"
         (of ``partial_fit``, or ``fit``) fixes them, weighted by
         ``sample_weight``; without an intercept only the scale applies.
         """
-        y = y.astype(dtype, copy=False)
+        y = to_host(y).astype(dtype, copy=False)
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
         if first:
             self.n_outputs_ = n_outputs
@@ -338,7 +342,8 @@ default="auto"
                 f"y has {n_outputs} outputs, but {type(self).__name__} was fitted "
                 f"with {self.n_outputs_}."
             )
-        return (y - self._target_mean) / self._target_scale, sample_weight
+        mean, scale = to_host(self._target_mean), to_host(self._target_scale)
+        return (y - mean) / scale, sample_weight
 
     def _init_params(self, n_features, targets, rng, dtype):
         """Glorot-uniform weights for sigmoid units, zero intercepts."""
@@ -355,12 +360,12 @@ default="auto"
         W1, W2 = params
         W2 = W2 * self._target_scale
         if not self.fit_intercept:
-            intercepts = [np.zeros_like(W1[0]), np.zeros_like(W2[0])]
-            return {"coefs_": [W1.copy(), W2], "intercepts_": intercepts}
-        W2[-1] += self._target_mean
+            intercepts = [aa.zeros_like(W1[0, ...]), aa.zeros_like(W2[0, ...])]
+            return {"coefs_": [aa.copy(W1), W2], "intercepts_": intercepts}
+        W2[-1, ...] += self._target_mean
         return {
-            "coefs_": [W1[:-1].copy(), W2[:-1]],
-            "intercepts_": [W1[-1].copy(), W2[-1]],
+            "coefs_": [aa.copy(W1[:-1, ...]), W2[:-1, ...]],
+            "intercepts_": [aa.copy(W1[-1, ...]), W2[-1, ...]],
         }
 
     def _attributes_to_params(self):
@@ -402,6 +407,8 @@ def _r2(y, y_pred, sample_weight):
     the weighted means here are products with the normalised weights. A
     constant output scores 1 if predicted exactly, else 0, as in ``r2_score``.
     """
+    if type(y_pred) is not np.ndarray:
+        return _r2_array_api(y, y_pred, sample_weight)
     n_samples = y.shape[0]
     y, y_pred = y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1)
     if sample_weight is None:
@@ -413,6 +420,23 @@ def _r2(y, y_pred, sample_weight):
     constant = spread == 0
     explained = 1 - residual / np.where(constant, 1, spread)
     return float(np.where(constant, residual == 0, explained).mean())
+
+
+def _r2_array_api(y, y_pred, sample_weight):
+    """``_r2`` computed in the namespace and on the device of its arrays."""
+    xp = aa.get_namespace(y, y_pred)
+    n_samples = y.shape[0]
+    y, y_pred = xp.reshape(y, (n_samples, -1)), xp.reshape(y_pred, (n_samples, -1))
+    if sample_weight is None:
+        weights = xp.full(n_samples, 1 / n_samples, dtype=y.dtype, device=aa.device(y))
+    else:
+        weights = sample_weight / xp.sum(sample_weight)
+    residual = weights @ (y - y_pred) ** 2
+    spread = weights @ (y - weights @ y) ** 2
+    constant = spread == 0
+    explained = 1 - residual / xp.where(constant, xp.ones_like(spread), spread)
+    scores = xp.where(constant, xp.astype(residual == 0, y.dtype), explained)
+    return float(xp.mean(scores))
 
 
 def _glorot(rng, fan_in, fan_out, shape):

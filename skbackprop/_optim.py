@@ -11,6 +11,8 @@ from itertools import accumulate
 
 import numpy as np
 
+from skbackprop import _array_api as aa
+
 
 class SGDOptimizer:
     r"""Gradient descent with momentum, the seed's update when ``momentum=0``.
@@ -54,7 +56,7 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.schedule = schedule
         self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params]
+        self.velocities = [aa.zeros_like(p) for p in params]
 
     # A constant step never shrinks below use; backtracking's may.
     exhausted = False
@@ -139,7 +141,7 @@ class SGDOptimizer:
         previous : SGDOptimizer
             The optimizer of the fit to continue.
         """
-        self.velocities = [v.copy() for v in previous.velocities]
+        self.velocities = [aa.copy(v) for v in previous.velocities]
         if self.schedule != "constant" and previous.schedule == self.schedule:
             self.learning_rate = previous.learning_rate
 
@@ -173,8 +175,8 @@ class AdamOptimizer:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self.ms = [aa.zeros_like(p) for p in params]
+        self.vs = [aa.zeros_like(p) for p in params]
 
     def update_params(self, params, grads):
         """Take one step, updating ``params`` in place.
@@ -187,7 +189,8 @@ class AdamOptimizer:
             Their gradients, in the same order.
         """
         self.t += 1
-        step = (
+        # A Python float: a numpy scalar would turn some array types into numpy.
+        step = float(
             self.learning_rate
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
@@ -197,7 +200,7 @@ class AdamOptimizer:
             m += (1 - self.beta_1) * grad
             v *= self.beta_2
             v += (1 - self.beta_2) * grad * grad
-            param -= step * m / (np.sqrt(v) + self.epsilon)
+            param -= step * m / (aa.sqrt(v) + self.epsilon)
 
     accept = SGDOptimizer.accept
     finish = SGDOptimizer.finish
@@ -231,8 +234,8 @@ class AdamOptimizer:
             The optimizer of the fit to continue.
         """
         self.t = previous.t
-        self.ms = [m.copy() for m in previous.ms]
-        self.vs = [v.copy() for v in previous.vs]
+        self.ms = [aa.copy(m) for m in previous.ms]
+        self.vs = [aa.copy(v) for v in previous.vs]
 
 
 class MonotoneGDOptimizer(SGDOptimizer):
@@ -295,7 +298,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
             The loss and gradients of the point kept, to step from.
         """
         if self._kept is None or loss <= self._kept[1]:
-            self._kept = ([p.copy() for p in params], loss, grads)
+            self._kept = ([aa.copy(p) for p in params], loss, grads)
             return loss, grads
         kept_params, kept_loss, kept_grads = self._kept
         for param, kept in zip(params, kept_params):
@@ -347,7 +350,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
         previous : MonotoneGDOptimizer
             The optimizer of the fit to continue.
         """
-        self.velocities = [v.copy() for v in previous.velocities]
+        self.velocities = [aa.copy(v) for v in previous.velocities]
         self.learning_rate = previous.learning_rate
         self.steps_since_restart = previous.steps_since_restart
 
@@ -368,7 +371,9 @@ class LBFGSOptimizer:
     Parameters
     ----------
     params : list of ndarray
-        The parameters, to size the curvature memory.
+        The parameters, to size the curvature memory. Arrays of any
+        namespace: the flat vectors of the steps live where they do, and only
+        the dot products of the recursion cross to the host, as floats.
     learning_rate : float
         The step tried first, as a multiple of the quasi-Newton step.
     memory : int, default=10
@@ -395,8 +400,8 @@ class LBFGSOptimizer:
         self.learning_rate_init = learning_rate
         self.learning_rate = learning_rate
         self.backtracking = backtracking
-        ends = accumulate(p.size for p in params)
-        self._slices = [slice(end - p.size, end) for p, end in zip(params, ends)]
+        sizes = [aa.size(p) for p in params]
+        self._slices = [slice(end - n, end) for n, end in zip(sizes, accumulate(sizes))]
         self.steps = deque(maxlen=memory)  # (s, y, 1 / y.s) of recent steps
         self.step_size = None  # the multiple of the direction tried last
         self._kept = None  # (flat parameters, loss, flat gradient, grads)
@@ -411,12 +416,9 @@ class LBFGSOptimizer:
             and self.step_size < self.SMALLEST_STEP * self.learning_rate_init
         )
 
-    def _flat(self, arrays):
-        return np.concatenate([np.ravel(a) for a in arrays])
-
     def _set(self, params, flat):
         for param, rows in zip(params, self._slices):
-            param[...] = flat[rows].reshape(param.shape)
+            param[...] = aa.reshape(flat[rows], param.shape)
 
     def accept(self, params, loss, grads):
         """Keep the point just evaluated if the loss fell enough, else go back.
@@ -435,9 +437,9 @@ class LBFGSOptimizer:
         loss, grads : float, list of ndarray
             The loss and gradients of the point kept, to step from.
         """
-        flat_grad = self._flat(grads)
+        flat_grad = aa.flatten(grads)
         if self._kept is None:
-            self._kept = (self._flat(params), loss, flat_grad, grads)
+            self._kept = (aa.flatten(params), loss, flat_grad, grads)
             return loss, grads
         kept_params, kept_loss, kept_grad, kept_grads = self._kept
         slope = float(kept_grad @ self._direction)
@@ -480,7 +482,7 @@ class LBFGSOptimizer:
                 self._direction = -kept_grad
             self.step_size = self.learning_rate
             if not self.steps:
-                self.step_size *= min(1.0, 1.0 / float(np.abs(kept_grad).sum()))
+                self.step_size *= min(1.0, 1.0 / aa.total(abs(kept_grad)))
         self._set(params, kept_params + self.step_size * self._direction)
 
     def _inverse_hessian_times(self, grad):
@@ -489,7 +491,7 @@ class LBFGSOptimizer:
         Its initial :math:`H_0` is :math:`(s^T y / y^T y) I` of the last step,
         and ``grad`` itself while no step has measured any curvature.
         """
-        q = grad.copy()
+        q = aa.copy(grad)
         alphas = []
         for s, y, rho in reversed(self.steps):
             alpha = rho * float(s @ q)

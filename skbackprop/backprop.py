@@ -26,6 +26,12 @@ that involve a logarithm of it are computed from the logits (binary
 cross-entropy from ``exp(-|z|)``, softmax by :func:`scipy.special.log_softmax`),
 so no input, however extreme, produces a numpy warning.
 
+Every function computes in the namespace and on the device of its arrays:
+numpy arrays, or any array-API array (torch, CuPy, array-api-strict) through
+``array_api_compat``. The formulas are the same lines for all of them; where
+numpy has a faster spelling (``np.tanh(z, out=z)``, ``np.vdot``) it takes it,
+and the others take the array API's own.
+
 Speed comes from how the formulas are computed, never from a second copy of
 them: fresh intermediate arrays are updated in place, the loss shares its
 exponentials with the gradient, and the estimators' training loop evaluates a
@@ -40,6 +46,8 @@ finds its anchors.
 
 import numpy as np
 from scipy.special import expit, log_softmax
+
+from ._array_api import device, get_namespace
 
 __all__ = ["logistic_ce_grad", "sigmoid_sse_grad", "tiny_mlp_grad"]
 
@@ -62,8 +70,8 @@ def linear_forward(X, W, *, fit_intercept=False):
         The pre-activation.
     """
     if fit_intercept:
-        z = X @ W[:-1]
-        z += W[-1]  # in place: the product is a fresh array
+        z = X @ W[:-1, ...]
+        z += W[-1, ...]  # in place: the product is a fresh array
         return z
     return X @ W
 
@@ -166,14 +174,15 @@ def sigmoid_sse_grad(
     """
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
+    xp = get_namespace(X, y, W, sample_weight)
     y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
     residual = y - y_hat
-    row_weight = _row_weights(sample_weight, y_hat.dtype, weight_sum)
-    loss = 0.5 * _weighted_sum_of_squares(row_weight, residual)  # eq. (23)
+    row_weight = _row_weights(sample_weight, y_hat, weight_sum, xp)
+    loss = 0.5 * _weighted_sum_of_squares(row_weight, residual, xp)  # eq. (23)
     # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
     delta = -residual * y_hat * (1 - y_hat)
-    grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept)
-    return _add_l2(loss, grad, W, alpha, fit_intercept)
+    grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept, xp)
+    return _add_l2(loss, grad, W, alpha, fit_intercept, xp)
 
 
 def logistic_ce_grad(
@@ -252,27 +261,28 @@ def logistic_ce_grad(
     """
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
+    xp = get_namespace(X, y, W, sample_weight)
     z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
-    row_weight = _row_weights(sample_weight, z.dtype, weight_sum)
+    row_weight = _row_weights(sample_weight, z, weight_sum, xp)
     if z.ndim == 1:
         # With e = exp(-|z|) <= 1, log(1 + e) is finite for any z, and so are
         # log sigma(z) = min(z, 0) - log(1 + e) and log(1 - sigma(z)) =
         # log sigma(-z) = min(-z, 0) - log(1 + e): the loss and the sigmoid share it.
-        log1p_e = np.log1p(np.exp(-np.abs(z)))
+        log1p_e = xp.log1p(xp.exp(-xp.abs(z)))
         # -y log sigma(z) - (1 - y) log sigma(-z) = max(z, 0) - y z + log(1 + e),
         # exact to rounding even where E is tiny (y = 1, z >> 0).
-        E = np.maximum(z, 0) - y * z + log1p_e  # eq. (53)
-        y_hat = np.exp(np.minimum(z, 0) - log1p_e)  # exp(log sigma(z)), eq. (45)
+        E = xp.maximum(z, 0.0) - y * z + log1p_e  # eq. (53)
+        y_hat = xp.exp(xp.minimum(z, 0.0) - log1p_e)  # exp(log sigma(z)), eq. (45)
     else:
         log_y_hat = log_softmax(z, axis=1)
         E = -y * log_y_hat
-        y_hat = np.exp(log_y_hat)
-    loss = _weighted_sum(row_weight, E)
+        y_hat = xp.exp(log_y_hat)
+    loss = _weighted_sum(row_weight, E, xp)
     # Only for this matched pair (sigmoid or softmax output, cross-entropy loss)
     # is dE/dz simply y_hat - y: eq. (69).
     delta = y_hat - y
-    grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept)
-    return _add_l2(loss, grad, W, alpha, fit_intercept)
+    grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept, xp)
+    return _add_l2(loss, grad, W, alpha, fit_intercept, xp)
 
 
 def tiny_mlp_grad(
@@ -355,20 +365,21 @@ def tiny_mlp_grad(
         _check_arguments(
             X, y, {"W1": W1, "W2": W2}, sample_weight, weight_sum, fit_intercept
         )
+    xp = get_namespace(X, y, W1, W2, sample_weight)
     h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
     # The output is linear, so its delta is dE/dy_hat = -(y - y_hat), eq. (76).
     delta2 = y_hat - y
-    row_weight = _row_weights(sample_weight, y_hat.dtype, weight_sum)
-    loss = 0.5 * _weighted_sum_of_squares(row_weight, delta2)  # eq. (74)
+    row_weight = _row_weights(sample_weight, y_hat, weight_sum, xp)
+    loss = 0.5 * _weighted_sum_of_squares(row_weight, delta2, xp)  # eq. (74)
     delta2 = _weigh_rows(delta2, row_weight)
-    grad2 = _linear_backward(h, delta2, fit_intercept)  # eq. (77)
-    W2_out = W2[:-1] if fit_intercept else W2
+    grad2 = _linear_backward(h, delta2, fit_intercept, xp)  # eq. (77)
+    W2_out = W2[:-1, ...] if fit_intercept else W2
     # eqs. (80)-(82): back through W2, then through the sigmoid, eq. (14).
-    delta1 = delta2[:, np.newaxis] * W2_out if W2.ndim == 1 else delta2 @ W2_out.T
+    delta1 = delta2[:, None] * W2_out if W2.ndim == 1 else delta2 @ W2_out.T
     delta1 *= h * (1 - h)
-    grad1 = _linear_backward(X, delta1, fit_intercept)  # eq. (83)
-    loss, grad1 = _add_l2(loss, grad1, W1, alpha, fit_intercept)
-    loss, grad2 = _add_l2(loss, grad2, W2, alpha, fit_intercept)
+    grad1 = _linear_backward(X, delta1, fit_intercept, xp)  # eq. (83)
+    loss, grad1 = _add_l2(loss, grad1, W1, alpha, fit_intercept, xp)
+    loss, grad2 = _add_l2(loss, grad2, W2, alpha, fit_intercept, xp)
     return loss, (grad1, grad2)
 
 
@@ -380,18 +391,22 @@ def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
     columns as ``y``.
     """
     sparse = hasattr(X, "tocsr")
-    values = X.data if sparse else np.asarray(X)  # of a sparse matrix, its entries
-    shape = X.shape if sparse else values.shape
+    xp = get_namespace(X, y, sample_weight, *layers.values())
+    # On numpy any array-like is welcome; array-API arrays are checked where
+    # they live, by their namespace's own functions.
+    asarray = np.asarray if xp is np else xp.asarray
+    values = X.data if sparse else asarray(X)  # of a sparse matrix, its entries
+    shape = tuple(X.shape if sparse else values.shape)
     if len(shape) != 2:
         raise ValueError(f"X must be 2-D, (n_samples, n_features); got shape {shape}.")
     n_samples, n_inputs = shape
-    named = {"X": values, "y": np.asarray(y)}
+    named = {"X": values, "y": asarray(y)}
     if sample_weight is not None:
-        named["sample_weight"] = np.asarray(sample_weight)
+        named["sample_weight"] = asarray(sample_weight)
     for name, array in named.items():
-        if array.dtype.kind not in "biuf":
+        if not _is_real(array, xp):
             raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}.")
-        if not np.isfinite(array).all():
+        if not bool(xp.all(xp.isfinite(array))):
             raise ValueError(f"{name} contains NaN or infinity.")
     y = named["y"]
     if y.ndim not in (1, 2) or y.shape[0] != n_samples:
@@ -405,14 +420,15 @@ def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
                 f"sample_weight must have shape ({n_samples},); got shape "
                 f"{named['sample_weight'].shape}."
             )
-        if (named["sample_weight"] < 0).any() or not named["sample_weight"].sum() > 0:
+        weights = named["sample_weight"]
+        if bool(xp.any(weights < 0)) or not float(xp.sum(weights)) > 0:
             raise ValueError("sample_weight must be non-negative with a positive sum.")
     if weight_sum is not None and not (np.isfinite(weight_sum) and weight_sum > 0):
         raise ValueError(f"weight_sum must be a positive number; got {weight_sum!r}.")
     intercept = " plus the intercept's" if fit_intercept else ""
     for index, (name, W) in enumerate(layers.items()):
         last = index == len(layers) - 1
-        W = np.asarray(W)
+        W = asarray(W)
         if (
             W.ndim not in ((1, 2) if last else (2,))
             or W.shape[0] != n_inputs + fit_intercept
@@ -429,6 +445,13 @@ def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
         )
 
 
+def _is_real(array, xp):
+    """Whether ``array`` holds booleans, integers or real floating numbers."""
+    if xp is np:
+        return array.dtype.kind in "biuf"
+    return xp.isdtype(array.dtype, ("bool", "integral", "real floating"))
+
+
 def _sigmoid(z):
     """sigma(z) = (1 + tanh(z / 2)) / 2, in place on ``z`` when it can be.
 
@@ -438,8 +461,15 @@ def _sigmoid(z):
     overflows. It rounds sigma(z) below about 1e-16 to 0, which no gradient
     here can tell from ``expit``'s tiny values. ``z`` is a pre-activation just
     computed by :func:`linear_forward`, held nowhere else, so overwriting it
-    saves an array as large as the layer.
+    saves an array as large as the layer. Other namespaces compute the same
+    identity with the array API's ``tanh``, a fresh array once.
     """
+    if type(z) is not np.ndarray:
+        xp = get_namespace(z)
+        z = xp.tanh(z * 0.5)
+        z *= 0.5
+        z += 0.5
+        return z
     if z.dtype.kind != "f":  # an integer product: sigma needs a float array
         return expit(z)
     z *= 0.5
@@ -449,28 +479,38 @@ def _sigmoid(z):
     return z
 
 
-def _row_weights(sample_weight, dtype, weight_sum=None):
-    """Weights that turn a sum over rows into the (weighted) mean."""
+def _row_weights(sample_weight, like, weight_sum=None, xp=np):
+    """Weights that turn a sum over rows into the (weighted) mean.
+
+    They take the dtype (and device) of ``like``, an array of the model's output.
+    """
     if sample_weight is None:
         return None
-    sample_weight = np.asarray(sample_weight, dtype=dtype)
-    return sample_weight / (sample_weight.sum() if weight_sum is None else weight_sum)
+    if xp is np:
+        sample_weight = np.asarray(sample_weight, dtype=like.dtype)
+        total = sample_weight.sum() if weight_sum is None else weight_sum
+    else:
+        sample_weight = xp.astype(sample_weight, like.dtype)
+        total = xp.sum(sample_weight) if weight_sum is None else weight_sum
+    return sample_weight / total
 
 
-def _weighted_sum(row_weight, E):
+def _weighted_sum(row_weight, E, xp=np):
     """Mean of the per-row loss ``E`` (summed over its outputs), weighted if asked."""
     if row_weight is None:
-        return float(E.sum()) / E.shape[0]
+        return float(_sum(E, xp)) / E.shape[0]
     if E.ndim == 2:
-        E = E.sum(axis=1)
+        E = _sum(E, xp, axis=1)
     return float(row_weight @ E)
 
 
-def _weighted_sum_of_squares(row_weight, residual):
+def _weighted_sum_of_squares(row_weight, residual, xp=np):
     """``_weighted_sum(row_weight, residual ** 2)``; unweighted, one dot product."""
     if row_weight is None:
-        return float(np.vdot(residual, residual)) / residual.shape[0]
-    return _weighted_sum(row_weight, residual * residual)
+        if xp is np:
+            return float(np.vdot(residual, residual)) / residual.shape[0]
+        return float(xp.sum(residual * residual)) / residual.shape[0]
+    return _weighted_sum(row_weight, residual * residual, xp)
 
 
 def _weigh_rows(delta, row_weight):
@@ -481,13 +521,13 @@ def _weigh_rows(delta, row_weight):
     if row_weight is None:
         delta /= delta.shape[0]
     elif delta.ndim == 2:
-        delta *= row_weight[:, np.newaxis]
+        delta *= row_weight[:, None]
     else:
         delta *= row_weight
     return delta
 
 
-def _linear_backward(X, delta, fit_intercept):
+def _linear_backward(X, delta, fit_intercept, xp=np):
     """Gradient of a linear layer ``z = xW`` given ``delta = dE/dz``: ``x^T delta``."""
     grad = X.T @ delta  # eq. (6): dz/dW_j = x_j
     if not fit_intercept:
@@ -497,18 +537,33 @@ def _linear_backward(X, delta, fit_intercept):
     # one column sums as a vector does, so that a y of shape (n, 1) trains
     # exactly as one of shape (n,).
     if delta.ndim == 1 or delta.shape[1] == 1:
-        delta_sum = delta.sum(axis=0)
-    else:
+        delta_sum = _sum(delta, xp, axis=0)
+    elif xp is np:
         delta_sum = np.ones(delta.shape[0], dtype=delta.dtype) @ delta
-    return np.concatenate([grad, delta_sum[np.newaxis]])
+    else:
+        ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=device(delta))
+        delta_sum = ones @ delta
+    if xp is np:
+        return np.concatenate([grad, delta_sum[np.newaxis]])
+    return xp.concat([grad, xp.expand_dims(delta_sum, axis=0)])
 
 
-def _add_l2(loss, grad, W, alpha, fit_intercept):
+def _add_l2(loss, grad, W, alpha, fit_intercept, xp=np):
     """Add ``(alpha / 2) * ||W||^2`` and its gradient ``alpha * W`` (no intercept)."""
     if not alpha:
         return loss, grad
-    coef = W[:-1] if fit_intercept else W
+    coef = W[:-1, ...] if fit_intercept else W
+    if xp is not np:
+        loss += 0.5 * alpha * float(xp.sum(coef * coef))
+        if fit_intercept:  # no views to update in place in the array API
+            return loss, xp.concat([grad[:-1, ...] + alpha * coef, grad[-1:, ...]])
+        return loss, grad + alpha * coef
     loss += 0.5 * alpha * float(np.vdot(coef, coef))
     grad_coef = grad[:-1] if fit_intercept else grad
     grad_coef += alpha * coef  # a view: updates grad in place
     return loss, grad
+
+
+def _sum(array, xp, axis=None):
+    """``xp.sum``; on numpy the method, which skips the function's dispatch."""
+    return array.sum(axis=axis) if xp is np else xp.sum(array, axis=axis)

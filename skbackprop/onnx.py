@@ -52,6 +52,7 @@ import numpy as np
 try:
     from onnx import TensorProto
     from skl2onnx import update_registered_converter
+    from skl2onnx._parse import _parse_sklearn_classifier
     from skl2onnx.algebra.onnx_ops import (
         OnnxAbs,
         OnnxAdd,
@@ -169,6 +170,34 @@ def convert_tiny_mlp_regressor(scope, operator, container):
     )
 
 
+def parse_classifier(scope, model, inputs, custom_parsers=None):
+    """Parse a classifier fitted on numpy arrays, as skl2onnx parses its own.
+
+    skl2onnx's classifier parser, once the model is known to hold numpy
+    weights: it reads ``classes_`` as a numpy dtype.
+
+    Parameters
+    ----------
+    scope : skl2onnx.common._topology.Scope
+        Where the parser declares the model's operator and outputs.
+    model : SigmoidSSEClassifier or LogisticCEClassifier
+        The fitted classifier.
+    inputs : list of skl2onnx.common._topology.Variable
+        The model's inputs.
+    custom_parsers : dict, default=None
+        skl2onnx's custom parsers, passed on.
+
+    Returns
+    -------
+    outputs : list of skl2onnx.common._topology.Variable
+        The label and the probabilities.
+    """
+    _check_fitted_on_numpy(model, model.coef_)
+    return _parse_sklearn_classifier(
+        scope, model, inputs, custom_parsers=custom_parsers
+    )
+
+
 def calculate_tiny_mlp_output_shapes(operator):
     """Declare the output of a :class:`~skbackprop.TinyMLPRegressor`.
 
@@ -180,6 +209,7 @@ def calculate_tiny_mlp_output_shapes(operator):
     operator : skl2onnx.common._topology.Operator
         The estimator (``operator.raw_operator``), its input and its output.
     """
+    _check_fitted_on_numpy(operator.raw_operator, operator.raw_operator.coefs_[0])
     calculate_linear_regressor_output_shapes(operator)
     n_rows = operator.inputs[0].get_first_dimension()
     operator.outputs[0].type.shape = [n_rows, operator.raw_operator.n_outputs_]
@@ -235,6 +265,22 @@ def _convert_linear_classifier(scope, operator, container, multiclass_logits):
     )
 
 
+def _check_fitted_on_numpy(model, weights):
+    """Refuse a model whose weights live in another namespace than numpy's.
+
+    ONNX graphs hold numpy constants; a model fitted on torch or CuPy arrays
+    (``array_api_dispatch``) keeps its weights there.
+    """
+    if isinstance(weights, np.ndarray):
+        return
+    raise TypeError(
+        f"{type(model).__name__} was fitted on {type(weights).__module__} arrays "
+        "(array_api_dispatch), and ONNX export takes numpy weights. Move the "
+        "model to numpy first: from sklearn.utils._array_api import "
+        "move_estimator_to; model = move_estimator_to(model, numpy, 'cpu')."
+    )
+
+
 def _log_sigmoid(Z, dtype, opv):
     """``log σ(z) = min(z, 0) − log(1 + exp(−|z|))``, finite for any ``z``.
 
@@ -283,6 +329,7 @@ update_registered_converter(
     "SkbackpropSigmoidSSEClassifier",
     calculate_linear_classifier_output_shapes,
     convert_sigmoid_sse_classifier,
+    parser=parse_classifier,
     options=CLASSIFIER_OPTIONS,
 )
 update_registered_converter(
@@ -290,6 +337,7 @@ update_registered_converter(
     "SkbackpropLogisticCEClassifier",
     calculate_linear_classifier_output_shapes,
     convert_logistic_ce_classifier,
+    parser=parse_classifier,
     options=CLASSIFIER_OPTIONS,
 )
 update_registered_converter(

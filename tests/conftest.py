@@ -6,7 +6,15 @@ fits on a small shared machine asks for ``one_blas_thread``.
 
 import copy
 import math
+import os
 from collections import deque
+
+# scipy reads this once, when first imported: its array-API support (for
+# scipy.special on torch tensors, say) must be on before anything imports it.
+# pytest loads this file before it collects a test, so `pytest` and `make test`
+# both get it, provided pyproject's pytest settings import nothing that imports
+# scipy (see pytest_configure).
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 import pytest
@@ -21,6 +29,19 @@ ESTIMATORS = [*CLASSIFIERS, TinyMLPRegressor]
 SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
 # The solvers with partial_fit: L-BFGS's curvature model needs the whole data.
 ITERATIVE_SOLVERS = ["gd", "sgd", "adam"]
+
+
+def pytest_configure(config):
+    """Let scikit-learn's FitFailedWarning pass, though it is a RuntimeWarning.
+
+    A grid search with a diverging learning rate raises it on purpose. It is
+    added here, after pyproject's "error::RuntimeWarning" (the last match
+    wins), and not in pyproject, whose filters pytest resolves, importing
+    scikit-learn, before this file can set SCIPY_ARRAY_API.
+    """
+    config.addinivalue_line(
+        "filterwarnings", "default::sklearn.exceptions.FitFailedWarning"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -210,3 +210,22 @@ def test_import_without_the_onnx_extra_names_the_pip_install_as_displays_do(
     assert 'pip install -e ".[onnx]"' in message
     assert "skbackprop[onnx]" not in message
     assert isinstance(excinfo.value.__cause__, ModuleNotFoundError)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator", [*CLASSIFIERS, TinyMLPRegressor])
+def test_a_model_fitted_on_tensors_is_refused_until_moved_to_numpy(Estimator):
+    torch = pytest.importorskip("torch")
+    from sklearn import config_context
+    from sklearn.utils._array_api import move_estimator_to
+
+    X, y = make_classification(40, 3, n_informative=2, n_redundant=0, random_state=0)
+    X = X.astype(np.float32)
+    with config_context(array_api_dispatch=True):
+        model = Estimator(max_iter=20).fit(torch.asarray(X), torch.asarray(y))
+    with pytest.raises(TypeError, match="fitted on torch arrays"):
+        skl2onnx.to_onnx(model, X[:1])
+    moved = move_estimator_to(model, np, "cpu")
+    session = ort.InferenceSession(skl2onnx.to_onnx(moved, X[:1]).SerializeToString())
+    output = session.run(None, {session.get_inputs()[0].name: X})[0]
+    np.testing.assert_allclose(np.ravel(output), moved.predict(X), rtol=1e-4, atol=1e-4)
