@@ -56,12 +56,12 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         Strength of the L2 penalty ``(alpha / 2)·(‖W¹‖² + ‖W²‖²)`` added to the
         mean loss (on standardised targets, see Notes). ``"auto"`` chooses it
         on the held-out ``validation_fraction`` of the rows: the network
-        trains ``max_iter // 10`` epochs at each of seven penalties from 1e-1
+        trains ``max_iter // 10`` epochs at each of five penalties from 1e-2
         down to 1e-4, each stage starting where the last ended, and the
         strongest whose stage scores an R² there within a quarter of a standard
         error of the best is kept, in ``alpha_``; training goes on from that
-        stage. With fewer than 20 held-out rows, ``"auto"``
-        is 1e-2, which suits small data.
+        stage. With fewer than 20 held-out rows, ``"auto"`` is 1e-2, which
+        suits small data.
     fit_intercept : bool, default=True
         Whether both layers learn intercepts.
     batch_size : int or "auto", default="auto"
