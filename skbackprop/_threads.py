@@ -5,9 +5,9 @@ million multiplications the waking costs more than the work it shares: on 2
 cores, a full-batch gradient of 2,000 x 64 x 10 took 0.66 ms on one thread and
 16 ms on two, and the default fit of ``load_digits`` 57 ms against 1.3 s. So a
 fit whose first-layer product is smaller than ``SMALL_PRODUCT`` runs with one
-BLAS thread, numpy's and scipy's alike (scipy's L-BFGS-B brings its own
-OpenBLAS). A limit the user set with :func:`threadpoolctl.threadpool_limits`
-stays in charge: the fit then changes nothing.
+BLAS thread, numpy's and scipy's alike (scipy brings its own OpenBLAS). A
+limit the user set with :func:`threadpoolctl.threadpool_limits` stays in
+charge: the fit then changes nothing.
 """
 
 from contextlib import contextmanager, nullcontext
