@@ -146,7 +146,30 @@ class SGDOptimizer:
             self.learning_rate = previous.learning_rate
 
 
-class AdamOptimizer:
+class _NoSchedule:
+    """What an update rule whose step size no schedule changes tells the loop."""
+
+    def iteration_ends(self, time_step):
+        """Nothing to change after an epoch: the rule has no schedule.
+
+        Parameters
+        ----------
+        time_step : int
+            The number of samples seen so far.
+        """
+
+    def trigger_stopping(self):
+        """No schedule to lower, so training stops.
+
+        Returns
+        -------
+        stop : bool
+            Always True.
+        """
+        return True
+
+
+class AdamOptimizer(_NoSchedule):
     r"""Adam (Kingma and Ba, 2015), with bias-corrected moment estimates.
 
     .. math::
@@ -205,25 +228,6 @@ class AdamOptimizer:
     accept = SGDOptimizer.accept
     finish = SGDOptimizer.finish
     exhausted = SGDOptimizer.exhausted
-
-    def iteration_ends(self, time_step):
-        """Adam keeps its step size; present for a uniform optimizer interface.
-
-        Parameters
-        ----------
-        time_step : int
-            The number of samples seen so far.
-        """
-
-    def trigger_stopping(self):
-        """Adam has no schedule to lower, so training stops.
-
-        Returns
-        -------
-        stop : bool
-            Always True.
-        """
-        return True
 
     def resume_from(self, previous):
         """Carry over the moments and step count of an earlier fit.
@@ -355,7 +359,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
         self.steps_since_restart = previous.steps_since_restart
 
 
-class LBFGSOptimizer:
+class LBFGSOptimizer(_NoSchedule):
     r"""Limited-memory BFGS on the full batch, its steps found by backtracking.
 
     The direction is :math:`-H \nabla E`, with :math:`H` the inverse curvature
@@ -514,22 +518,3 @@ class LBFGSOptimizer:
         """
         if self._kept is not None:
             self._set(params, self._kept[0])
-
-    def iteration_ends(self, time_step):
-        """L-BFGS has no schedule; present for a uniform optimizer interface.
-
-        Parameters
-        ----------
-        time_step : int
-            The number of samples seen so far.
-        """
-
-    def trigger_stopping(self):
-        """L-BFGS has no schedule to lower, so training stops.
-
-        Returns
-        -------
-        stop : bool
-            Always True.
-        """
-        return True
