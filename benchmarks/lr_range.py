@@ -82,10 +82,10 @@ def cases():
     plain = KFold(5, shuffle=True, random_state=0)
     for name, X, y in classification:
         for cls in (SigmoidSSEClassifier, LogisticCEClassifier):
-            for solver in ("gd", "sgd"):
+            for solver in (cls().solver, "sgd"):
                 yield name, X, y, cls(solver=solver, random_state=0), stratified
     for name, X, y in regression:
-        for solver in ("adam", "sgd"):
+        for solver in (TinyMLPRegressor().solver, "sgd"):
             yield name, X, y, TinyMLPRegressor(solver=solver, random_state=0), plain
 
 
