@@ -610,7 +610,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             params,
         )
         if self.verbose:
-            print(f"alpha='auto': alpha_={self.alpha_:.3g}, the best on held-out rows.")
+            print(f"alpha='auto' chose alpha_={self.alpha_:.3g} on the held-out rows.")
         return params
 
     def _split_validation(self, X, y, targets, sample_weight, rng):
