@@ -16,9 +16,9 @@ The cases and their targets:
 
 * ``lbfgs``: LogisticCEClassifier(solver="lbfgs", alpha=1 / (C n)) against
   LogisticRegression(C=1), the same objective (mean log-loss plus
-  alpha / 2 ||w||^2, intercept unpenalised), compared with one formula. Each
-  stops at its own default tol on the gradient (1e-5 ours, 1e-4 theirs), so
-  ours may take more iterations to a lower objective.
+  alpha / 2 ||w||^2, intercept unpenalised), compared with one formula, each
+  at its default tol (1e-4 for both). Five consecutive runs, one row each:
+  the target holds only if every one meets it.
 * ``sgd``: 10 epochs of mini-batch SGD with momentum, TinyMLPRegressor against
   MLPRegressor with logistic units. scikit-learn's L2 term is alpha / (2 *
   batch_size) ||W||^2 per batch, ours alpha / 2 ||W||^2, so ours gets
@@ -28,9 +28,12 @@ The cases and their targets:
   difference of two fits that differ only in max_iter, against the floor of
   any such step: ``X @ w``, one ``exp`` per row, ``X.T @ r``.
 * ``float32``: the same full-batch step in float32 against float64.
-* ``defaults``: LogisticCEClassifier's default fit against LogisticRegression's
-  on the standardised digits and breast cancer data, with the machine's BLAS
-  threads and with one thread (skbackprop runs small fits on one thread).
+* ``defaults``: LogisticCEClassifier's default fit (gd) and its lbfgs fit
+  against LogisticRegression's on the standardised digits and breast cancer
+  data, with the machine's BLAS threads and with one thread.
+* ``threads``: every solver's fit of LogisticCEClassifier on the same data,
+  with the machine's BLAS threads against one thread: what the threads cost
+  on problems this small (skbackprop runs small fits on one thread).
 * ``epoch``: one epoch of the training loop (default gd), from fits of FEW and
   MANY epochs, against one bare call of ``logistic_ce_grad`` on the same rows,
   on iris and breast cancer: the loop's own overhead.
@@ -110,6 +113,9 @@ def logistic_objective(X, y, coef, intercept, alpha):
     return float(np.mean(np.logaddexp(0.0, z) - y * z) + alpha / 2 * coef @ coef)
 
 
+LBFGS_RUNS = 5  # consecutive runs of the lbfgs case, each its own row
+
+
 def bench_lbfgs(sizes, repeats):
     n, d = sizes["lbfgs"]
     X, y = make_classification(n, d, n_informative=d // 2, random_state=0)
@@ -118,24 +124,30 @@ def bench_lbfgs(sizes, repeats):
     alpha = 1.0 / (C * n)
     ours = LogisticCEClassifier(solver="lbfgs", alpha=alpha)
     theirs = LogisticRegression(C=C)
-    times_a, times_b, a, b = alternate(
-        lambda: ours.fit(X, y), lambda: theirs.fit(X, y), repeats
-    )
-    obj_a = logistic_objective(X, y, a.coef_, a.intercept_, alpha)
-    obj_b = logistic_objective(X, y, b.coef_, b.intercept_, alpha)
-    excess = (obj_a - obj_b) / abs(obj_b)
-    return {
-        "case": f"lbfgs fit {n:,}x{d}",
-        "ours": median(times_a),
-        "theirs": median(times_b),
-        "against": "LogisticRegression",
-        "target": 0.6,
-        "quality": (
-            f"objective {obj_a:.9f} vs {obj_b:.9f} (excess {excess:+.1e}); "
-            f"iterations {a.n_iter_} vs {b.n_iter_[0]}; tol {a.tol:g} vs {b.tol:g}"
-        ),
-        "quality_ok": excess <= 1e-6,
-    }
+    rows = []
+    for run in range(1, LBFGS_RUNS + 1):
+        times_a, times_b, a, b = alternate(
+            lambda: ours.fit(X, y), lambda: theirs.fit(X, y), repeats
+        )
+        obj_a = logistic_objective(X, y, a.coef_, a.intercept_, alpha)
+        obj_b = logistic_objective(X, y, b.coef_, b.intercept_, alpha)
+        excess = (obj_a - obj_b) / abs(obj_b)
+        rows.append(
+            {
+                "case": f"lbfgs fit {n:,}x{d}, run {run}/{LBFGS_RUNS}",
+                "ours": median(times_a),
+                "theirs": median(times_b),
+                "against": "LogisticRegression",
+                "target": 0.5,
+                "quality": (
+                    f"objective {obj_a:.9f} vs {obj_b:.9f} (excess {excess:+.1e}); "
+                    f"iterations {a.n_iter_} vs {b.n_iter_[0]}"
+                ),
+                # An equal or lower objective, to the rounding of its formula.
+                "quality_ok": excess <= 1e-9,
+            }
+        )
+    return rows
 
 
 def bench_sgd(sizes, repeats):
@@ -184,7 +196,7 @@ def bench_sgd(sizes, repeats):
         "ours": median(times_a),
         "theirs": median(times_b),
         "against": "MLPRegressor",
-        "target": 0.4,
+        "target": 0.3,
         "quality": f"held-out R^2 {r2_a:.4f} vs {r2_b:.4f}",
         "quality_ok": r2_a >= r2_b - 0.01,
     }
@@ -238,7 +250,7 @@ def bench_gd(sizes, repeats):
         "ours": per_step(few, many),
         "theirs": median(floor_times) / (MANY - FEW),
         "against": "X@w, exp, X.T@r",
-        "target": 1.4,
+        "target": 1.2,
         "quality": f"loss after {model.n_iter_} steps {model.loss_curve_[-1]:.6f}",
         "quality_ok": bool(np.isfinite(model.loss_curve_[-1])),
     }
@@ -290,7 +302,7 @@ def bench_memory(sizes):
     cases = [
         (SigmoidSSEClassifier, y, {}, 0.1),
         (LogisticCEClassifier, y, {}, 0.1),
-        (TinyMLPRegressor, y_reg, {"n_hidden": 8, "alpha": 1e-4}, 0.5),
+        (TinyMLPRegressor, y_reg, {"n_hidden": 8, "alpha": 1e-4}, 0.35),
     ]
     for Estimator, target, params, limit in cases:
         # No held-out rows (early stopping, the network's alpha="auto"): their
@@ -313,38 +325,78 @@ def bench_memory(sizes):
     return rows
 
 
-def bench_defaults(sizes, repeats):
-    """The classifiers' default fit against LogisticRegression's, small data.
+SMALL_DATA = [("digits", load_digits), ("breast_cancer", load_breast_cancer)]
 
-    Once with the BLAS threads the machine gives, once with one thread, to see
-    what threads cost on problems this small (skbackprop limits them itself).
+
+def _standardised(loader):
+    X, y = loader(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def bench_defaults(sizes, repeats):
+    """The classifier's default fit and its lbfgs fit against LogisticRegression.
+
+    Once with the BLAS threads the machine gives, once with one thread, on
+    small data, where threads cost more than they share.
     """
     rows = []
-    for name, loader in [
-        ("digits", load_digits),
-        ("breast_cancer", load_breast_cancer),
-    ]:
-        X, y = loader(return_X_y=True)
-        X = StandardScaler().fit_transform(X)
-        for threads in (None, 1):
-            with threadpool_limits(threads):
-                times_a, times_b, a, b = alternate(
-                    lambda X=X, y=y: LogisticCEClassifier().fit(X, y),
-                    lambda X=X, y=y: LogisticRegression().fit(X, y),
-                    repeats,
+    for name, loader in SMALL_DATA:
+        X, y = _standardised(loader)
+        for solver in ("gd", "lbfgs"):
+            for threads in (None, 1):
+                with threadpool_limits(threads):
+                    times_a, times_b, a, b = alternate(
+                        lambda X=X, y=y, s=solver: LogisticCEClassifier(solver=s).fit(
+                            X, y
+                        ),
+                        lambda X=X, y=y: LogisticRegression().fit(X, y),
+                        repeats,
+                    )
+                label = "default threads" if threads is None else "one thread"
+                score_a, score_b = a.score(X, y), b.score(X, y)
+                rows.append(
+                    {
+                        "case": f"{solver} fit {name}, {label}",
+                        "ours": median(times_a),
+                        "theirs": median(times_b),
+                        "against": f"LogisticRegression, {label}",
+                        # Issue 12's: lbfgs on digits with the machine's threads.
+                        "target": 0.3
+                        if (solver, name, threads) == ("lbfgs", "digits", None)
+                        else 3.0,
+                        "quality": (
+                            f"training accuracy {score_a:.4f} vs {score_b:.4f}"
+                        ),
+                        "quality_ok": score_a >= score_b - 0.01,
+                    }
                 )
-            label = "default threads" if threads is None else "one thread"
+    return rows
+
+
+def bench_threads(sizes, repeats):
+    """Each solver's fit with the machine's BLAS threads against one thread."""
+    rows = []
+    for name, loader in SMALL_DATA:
+        X, y = _standardised(loader)
+        for solver in ("gd", "sgd", "adam", "lbfgs"):
+
+            def fit(X=X, y=y, solver=solver):
+                return LogisticCEClassifier(solver=solver, random_state=0).fit(X, y)
+
+            def one_thread(fit=fit):
+                with threadpool_limits(1):
+                    return fit()
+
+            times_a, times_b, a, _ = alternate(fit, one_thread, repeats)
             rows.append(
                 {
-                    "case": f"default fit {name}, {label}",
+                    "case": f"threads {solver} {name}",
                     "ours": median(times_a),
                     "theirs": median(times_b),
-                    "against": "LogisticRegression",
-                    "target": 3.0,
-                    "quality": (
-                        f"training accuracy {a.score(X, y):.4f} vs {b.score(X, y):.4f}"
-                    ),
-                    "quality_ok": a.score(X, y) >= b.score(X, y) - 0.01,
+                    "against": "the same fit on one BLAS thread",
+                    "target": 1.1,
+                    "quality": f"{a.n_iter_} epochs",
+                    "quality_ok": True,
                 }
             )
     return rows
@@ -392,12 +444,13 @@ def bench_epoch(sizes, repeats):
 
 
 CASES = {
-    "lbfgs": lambda sizes, repeats: [bench_lbfgs(sizes, repeats)],
+    "lbfgs": bench_lbfgs,
     "sgd": lambda sizes, repeats: [bench_sgd(sizes, repeats)],
     "gd": lambda sizes, repeats: [bench_gd(sizes, repeats)],
     "float32": lambda sizes, repeats: [bench_float32(sizes, repeats)],
     "memory": lambda sizes, repeats: bench_memory(sizes),
     "defaults": bench_defaults,
+    "threads": bench_threads,
     "epoch": bench_epoch,
 }
 

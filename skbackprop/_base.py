@@ -210,7 +210,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 partial=partial,
                 classes=classes,
             )
-            with fit_threads(X.shape[0] * math.prod(params[0].shape)):
+            # The largest product multiplies the rows of one update by the
+            # first layer: all of them, or a mini-batch.
+            rows = self._batch_size(X.shape[0]) or X.shape[0]
+            with fit_threads(rows * math.prod(params[0].shape)):
                 validation = None
                 # Rows on a cluster are not held out (skbackprop._dask): there,
                 # early_stopping="auto" holds out none and alpha="auto" raises.

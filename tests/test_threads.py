@@ -35,7 +35,8 @@ def test_threads_the_user_limited_stay_as_the_user_set_them(monkeypatch):
         assert _blas_threads() == before
 
 
-def test_the_estimators_fit_small_data_under_the_policy(monkeypatch):
+def _record_fit_threads(monkeypatch):
+    """The product sizes the estimators' fits ask ``fit_threads`` about."""
     seen = []
 
     def recording_fit_threads(n_multiplications):
@@ -43,8 +44,22 @@ def test_the_estimators_fit_small_data_under_the_policy(monkeypatch):
         return fit_threads(n_multiplications)
 
     monkeypatch.setattr("skbackprop._base.fit_threads", recording_fit_threads)
+    return seen
+
+
+def test_the_estimators_fit_small_data_under_the_policy(monkeypatch):
+    seen = _record_fit_threads(monkeypatch)
     X = np.random.RandomState(0).normal(size=(100, 4))
     y = (X[:, 0] > 0).astype(int)
     LogisticCEClassifier().fit(X, y)
     # 100 rows times W's 4 weights and an intercept.
     assert seen == [100 * 5]
+
+
+def test_a_mini_batch_fit_is_sized_by_its_batches_not_by_all_rows(monkeypatch):
+    seen = _record_fit_threads(monkeypatch)
+    X = np.random.RandomState(0).normal(size=(1000, 4))
+    y = (X[:, 0] > 0).astype(int)
+    LogisticCEClassifier(solver="sgd", batch_size=50, max_iter=2).fit(X, y)
+    # Each update multiplies a batch of 50 rows by 4 weights and an intercept.
+    assert seen == [50 * 5]
