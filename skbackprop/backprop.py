@@ -176,13 +176,11 @@ def sigmoid_sse_grad(
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
     xp = get_namespace(X, y, W, sample_weight)
     y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
+    residual = y - y_hat
     row_weight = _row_weights(sample_weight, y_hat, weight_sum, xp)
-    # dE/dy_hat = -(y - y_hat): the residual with its sign turned.
-    delta = y_hat - y
-    loss = 0.5 * _weighted_sum_of_squares(row_weight, delta, xp)  # eq. (23)
-    # dE/dz = dE/dy_hat * sigma'(z): eq. (14) in terms of y_hat, y_hat (1 - y_hat).
-    delta *= y_hat
-    delta *= _one_minus(y_hat)
+    loss = 0.5 * _weighted_sum_of_squares(row_weight, residual, xp)  # eq. (23)
+    # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
+    delta = -residual * y_hat * (1 - y_hat)
     grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept, xp)
     return _add_l2(loss, grad, W, alpha, fit_intercept, xp)
 
@@ -264,34 +262,25 @@ def logistic_ce_grad(
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
     xp = get_namespace(X, y, W, sample_weight)
-    z = _floating(linear_forward(X, W, fit_intercept=fit_intercept), xp)  # eq. (33)
+    z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
     row_weight = _row_weights(sample_weight, z, weight_sum, xp)
     if z.ndim == 1:
         # With e = exp(-|z|) <= 1, log(1 + e) is finite for any z, and so are
         # log sigma(z) = min(z, 0) - log(1 + e) and log(1 - sigma(z)) =
         # log sigma(-z) = min(-z, 0) - log(1 + e): the loss and the sigmoid share it.
-        log1p_e = xp.abs(z)
-        log1p_e *= -1
-        log1p_e = _in_place(xp.log1p, _in_place(xp.exp, log1p_e))
+        log1p_e = xp.log1p(xp.exp(-xp.abs(z)))
         # -y log sigma(z) - (1 - y) log sigma(-z) = max(z, 0) - y z + log(1 + e),
         # exact to rounding even where E is tiny (y = 1, z >> 0).
-        E = xp.maximum(z, 0.0)
-        E -= y * z
-        E += log1p_e  # eq. (53)
-        # exp(log sigma(z)), eq. (45), over z, which is no longer needed.
-        y_hat = _in_place(xp.minimum, z, 0.0)
-        y_hat -= log1p_e
-        y_hat = _in_place(xp.exp, y_hat)
+        E = xp.maximum(z, 0.0) - y * z + log1p_e  # eq. (53)
+        y_hat = xp.exp(xp.minimum(z, 0.0) - log1p_e)  # exp(log sigma(z)), eq. (45)
     else:
-        y_hat = log_softmax(z, axis=1)  # log y_hat, for now
-        E = y * y_hat
-        E *= -1
-        y_hat = _in_place(xp.exp, y_hat)
+        log_y_hat = log_softmax(z, axis=1)
+        E = -y * log_y_hat
+        y_hat = xp.exp(log_y_hat)
     loss = _weighted_sum(row_weight, E, xp)
     # Only for this matched pair (sigmoid or softmax output, cross-entropy loss)
     # is dE/dz simply y_hat - y: eq. (69).
-    delta = y_hat
-    delta -= y
+    delta = y_hat - y
     grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept, xp)
     return _add_l2(loss, grad, W, alpha, fit_intercept, xp)
 
@@ -379,17 +368,15 @@ def tiny_mlp_grad(
     xp = get_namespace(X, y, W1, W2, sample_weight)
     h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
     # The output is linear, so its delta is dE/dy_hat = -(y - y_hat), eq. (76).
+    delta2 = y_hat - y
     row_weight = _row_weights(sample_weight, y_hat, weight_sum, xp)
-    delta2 = y_hat
-    delta2 -= y
     loss = 0.5 * _weighted_sum_of_squares(row_weight, delta2, xp)  # eq. (74)
     delta2 = _weigh_rows(delta2, row_weight)
     grad2 = _linear_backward(h, delta2, fit_intercept, xp)  # eq. (77)
     W2_out = W2[:-1, ...] if fit_intercept else W2
     # eqs. (80)-(82): back through W2, then through the sigmoid, eq. (14).
     delta1 = delta2[:, None] * W2_out if W2.ndim == 1 else delta2 @ W2_out.T
-    delta1 *= h
-    delta1 *= _one_minus(h)
+    delta1 *= h * (1 - h)
     grad1 = _linear_backward(X, delta1, fit_intercept, xp)  # eq. (83)
     loss, grad1 = _add_l2(loss, grad1, W1, alpha, fit_intercept, xp)
     loss, grad2 = _add_l2(loss, grad2, W2, alpha, fit_intercept, xp)
@@ -465,15 +452,6 @@ def _is_real(array, xp):
     return xp.isdtype(array.dtype, ("bool", "integral", "real floating"))
 
 
-def _floating(z, xp):
-    """``z``, or a float64 copy of it when a product of integers made it integral."""
-    if xp is np:
-        return z if z.dtype.kind == "f" else z.astype(np.float64)
-    if xp.isdtype(z.dtype, "real floating"):
-        return z
-    return xp.astype(z, xp.float64)
-
-
 def _sigmoid(z):
     """sigma(z) = (1 + tanh(z / 2)) / 2, in place on ``z`` when it can be.
 
@@ -499,26 +477,6 @@ def _sigmoid(z):
     z *= 0.5
     z += 0.5
     return z
-
-
-def _in_place(func, x, *args):
-    """``func(x, *args)``, written over ``x`` when it is a numpy array.
-
-    Every caller passes an array it has just computed and holds nowhere else:
-    writing over it spares a fresh array as large as the layer, whose pages
-    cost more than the arithmetic. Other namespaces have no ``out``, and
-    return a fresh array.
-    """
-    if type(x) is np.ndarray:
-        return func(x, *args, out=x)
-    return func(x, *args)
-
-
-def _one_minus(p):
-    """``1 - p``, written over ``p`` (see :func:`_in_place`)."""
-    p *= -1
-    p += 1
-    return p
 
 
 def _row_weights(sample_weight, like, weight_sum=None, xp=np):
