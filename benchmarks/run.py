@@ -64,7 +64,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 from skbackprop.backprop import logistic_ce_grad
@@ -377,6 +377,9 @@ def bench_defaults(sizes, repeats):
 
 def bench_threads(sizes, repeats):
     """Each solver's fit with the machine's BLAS threads against one thread."""
+    # Made once: threadpool_limits makes a controller each time, which costs
+    # milliseconds, as much as a whole fit of breast_cancer.
+    blas = ThreadpoolController().select(user_api="blas")
     rows = []
     for name, loader in SMALL_DATA:
         X, y = _standardised(loader)
@@ -386,10 +389,10 @@ def bench_threads(sizes, repeats):
                 return LogisticCEClassifier(solver=solver, random_state=0).fit(X, y)
 
             def one_thread(fit=fit):
-                with threadpool_limits(1):
+                with blas.limit(limits=1):
                     return fit()
 
-            times_a, times_b, a, _ = alternate(fit, one_thread, repeats)
+            times_a, times_b, a, _ = alternate(fit, one_thread, repeats * 3)
             rows.append(
                 {
                     "case": f"threads {solver} {name}",
