@@ -2,7 +2,7 @@
 
 Run by hand, from the repository root::
 
-    python benchmarks/run.py             # the sizes of the targets, about a minute
+    python benchmarks/run.py             # the sizes of the targets, a few minutes
     python benchmarks/run.py --quick     # smaller sizes, a smoke test
     python benchmarks/run.py --case sgd  # one case (repeat --case for more)
 
