@@ -210,10 +210,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                 partial=partial,
                 classes=classes,
             )
-            # The largest product multiplies the rows of one update by the
-            # first layer: all of them, or a mini-batch.
-            rows = self._batch_size(X.shape[0]) or X.shape[0]
-            with fit_threads(rows * math.prod(params[0].shape)):
+            with self._fit_threads(X.shape[0], params):
                 validation = None
                 # Rows on a cluster are not held out (skbackprop._dask): there,
                 # early_stopping="auto" holds out none and alpha="auto" raises.
@@ -481,6 +478,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                     f"batch_size must be 'auto' or an int >= 1; got {batch_size!r}."
                 )
             check_scalar(batch_size, "batch_size", Integral, min_val=1)
+
+    def _fit_threads(self, n_samples, params):
+        """The BLAS threads of training on ``n_samples`` rows (``_threads``).
+
+        The largest product multiplies the rows of one update, all of them or
+        a mini-batch, by the first layer's weights.
+        """
+        rows = self._batch_size(n_samples) or n_samples
+        return fit_threads(rows * math.prod(params[0].shape))
 
     def _batch_size(self, n_samples):
         """Rows per update: None, the full batch, for 'gd' and 'lbfgs'."""

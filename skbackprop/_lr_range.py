@@ -16,7 +16,6 @@ from sklearn.utils.multiclass import unique_labels
 from skbackprop._base import BaseBackprop
 from skbackprop._callbacks import NO_MONITOR
 from skbackprop._namespace import namespace_of
-from skbackprop._threads import fit_threads
 from skbackprop._training import TrainingHistory, train_epochs
 
 # The smoothing of the loss curve: an exponential moving average with this
@@ -231,7 +230,7 @@ def lr_range_test(
     history = TrainingHistory()
     rates = np.geomspace(min_lr, max_lr, num)
     smoothed, average, diverged = [], 0.0, False
-    with fit_threads(X.shape[0] * params[0].size):
+    with model._fit_threads(X.shape[0], params):
         for epoch, rate in enumerate(rates, start=1):
             optimizer.learning_rate = optimizer.learning_rate_init = float(rate)
             try:
