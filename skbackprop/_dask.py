@@ -86,8 +86,10 @@ class DaskRows:
         self._block_nbytes = [
             n_rows[i] * n_features * self.dtype.itemsize for i in summed
         ]
-        # Sent once; each evaluation names it.
-        [self._loss_grad] = client.scatter([loss_grad], broadcast=True)
+        # Sent with each evaluation, a few KB beside the weights. Scattered
+        # once to every worker instead, it came back to be copied now and then:
+        # the scheduler's memory manager drops copies that no task waits for.
+        self._loss_grad = loss_grad
 
     def full_batch_loss_grad(self, params, *, block_bytes=BLOCK_BYTES):
         """The loss and gradients over all rows, summed over the blocks.
