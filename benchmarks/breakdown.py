@@ -2,7 +2,7 @@
 
 Run by hand, from the repository root::
 
-    python benchmarks/breakdown.py          # the sizes of run.py's targets
+    python benchmarks/breakdown.py          # run.py's sizes, about a minute
     python benchmarks/breakdown.py --quick  # smaller sizes, a smoke test
 
 ``benchmarks/run.py`` compares whole steps with their targets; this splits
@@ -30,7 +30,16 @@ import warnings
 from statistics import median
 
 import numpy as np
-from run import FULL, QUICK, _classification, describe_machine, in_turn
+from run import (
+    FEW,
+    FULL,
+    MANY,
+    QUICK,
+    _classification,
+    describe_machine,
+    in_turn,
+    per_step,
+)
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
@@ -39,8 +48,7 @@ from skbackprop import TinyMLPRegressor
 from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
 from skbackprop.backprop import logistic_ce_grad, tiny_mlp_grad
 
-STEPS = 10  # gd steps per timed run
-EPOCHS = 2  # sgd epochs between the two fits whose difference times a batch
+STEPS = MANY - FEW  # gd steps per timed run
 BATCH = 200
 
 
@@ -145,15 +153,13 @@ def sgd_parts(sizes, repeats):
             )
 
     times, _ = in_turn(
-        [products, gradient, ours(1), ours(1 + EPOCHS), theirs(1), theirs(1 + EPOCHS)],
+        [products, gradient, ours(FEW), ours(MANY), theirs(FEW), theirs(MANY)],
         repeats,
     )
-    products_s, gradient_s, ours_1, ours_more, theirs_1, theirs_more = (
-        median(t) / len(starts) for t in times
-    )
-    # A fit's fixed costs (checks, scaling y) cancel in the difference.
-    fit_s = (ours_more - ours_1) / EPOCHS
-    theirs_s = (theirs_more - theirs_1) / EPOCHS
+    batches = len(starts)
+    products_s, gradient_s = (median(t) / batches for t in times[:2])
+    fit_s = per_step(*times[2:4]) / batches  # per epoch, then per batch
+    theirs_s = per_step(*times[4:6]) / batches
     return (
         f"sgd batch {BATCH}x{d}, m=16",
         fit_s,
