@@ -16,13 +16,14 @@ the others in one process, and the table quotes medians:
   products against the floor are what blocking costs; the gradient less the
   products is the elementwise work of the cross-entropy (its logarithms, the
   sigmoid, the delta), done by numpy one array operation at a time.
-* **sgd batch** (run.py's ``sgd`` case, 200 rows, 16 hidden units): the four
-  products of one backprop step (``X @ W1``, ``h @ W2``, ``h.T @ d2``,
-  ``X.T @ d1``); one call of :func:`~skbackprop.backprop.tiny_mlp_grad`; one
-  batch of a fit (rows gathered, gradient, momentum step), from the difference
-  of two fits that differ only in max_iter; and one batch of MLPRegressor's,
-  timed alike. The gradient less its products is the
-  cost of its other numpy calls, each on a few thousand numbers.
+* **sgd batch** (run.py's ``sgd`` case and its two models, ``sgd_models``:
+  200 rows, 16 hidden units): the four products of one backprop step
+  (``X @ W1``, ``h @ W2``, ``h.T @ d2``, ``X.T @ d1``); one call of
+  :func:`~skbackprop.backprop.tiny_mlp_grad`; one batch of our fit (rows
+  gathered, gradient, momentum step), from the difference of two fits that
+  differ only in max_iter; and one batch of MLPRegressor's, timed alike. The
+  gradient less its products is the cost of its other numpy calls, each on a
+  few thousand numbers.
 """
 
 import argparse
@@ -35,21 +36,20 @@ from run import (
     FULL,
     MANY,
     QUICK,
+    SGD_BATCH,
     _classification,
     describe_machine,
     in_turn,
     per_step,
+    sgd_models,
 )
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPRegressor
 
-from skbackprop import TinyMLPRegressor
 from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
 from skbackprop.backprop import logistic_ce_grad, tiny_mlp_grad
 
 STEPS = MANY - FEW  # gd steps per timed run
-BATCH = 200
 
 
 def gd_parts(sizes, repeats):
@@ -103,38 +103,14 @@ def sgd_parts(sizes, repeats):
     rng = np.random.default_rng(0)
     W1 = rng.normal(scale=0.1, size=(d + 1, 16))
     W2 = rng.normal(scale=0.1, size=17)
-    starts = range(0, n - BATCH + 1, BATCH)
-    settings = dict(
-        solver="sgd",
-        batch_size=BATCH,
-        learning_rate=0.01,
-        momentum=0.9,
-        nesterovs_momentum=False,
-        shuffle=True,
-        early_stopping=False,
-        random_state=0,
-    )
+    starts = range(0, n - SGD_BATCH + 1, SGD_BATCH)
 
-    def ours(epochs):
-        model = TinyMLPRegressor(
-            n_hidden=16, alpha=1e-4 / BATCH, max_iter=epochs, **settings
-        )
-        return lambda: model.fit(X, y)
-
-    def theirs(epochs):
-        model = MLPRegressor(
-            hidden_layer_sizes=(16,),
-            activation="logistic",
-            learning_rate_init=0.01,
-            alpha=1e-4,
-            max_iter=epochs,
-            **{k: v for k, v in settings.items() if k != "learning_rate"},
-        )
+    def fit(model):
         return lambda: model.fit(X, y)
 
     def products():
         for start in starts:
-            rows = X[start : start + BATCH]
+            rows = X[start : start + SGD_BATCH]
             h = rows @ W1[:-1]
             d2 = h @ W2[:-1]
             h.T @ d2
@@ -143,25 +119,26 @@ def sgd_parts(sizes, repeats):
     def gradient():
         for start in starts:
             tiny_mlp_grad(
-                X[start : start + BATCH],
-                y[start : start + BATCH],
+                X[start : start + SGD_BATCH],
+                y[start : start + SGD_BATCH],
                 W1,
                 W2,
                 fit_intercept=True,
-                alpha=1e-4 / BATCH,
+                alpha=1e-4 / SGD_BATCH,
                 check_input=False,
             )
 
     times, _ = in_turn(
-        [products, gradient, ours(FEW), ours(MANY), theirs(FEW), theirs(MANY)],
+        [products, gradient, *map(fit, sgd_models(FEW) + sgd_models(MANY))],
         repeats,
     )
     batches = len(starts)
     products_s, gradient_s = (median(t) / batches for t in times[:2])
-    fit_s = per_step(*times[2:4]) / batches  # per epoch, then per batch
-    theirs_s = per_step(*times[4:6]) / batches
+    # ours and theirs at FEW epochs, then at MANY: per epoch, then per batch.
+    fit_s = per_step(times[2], times[4]) / batches
+    theirs_s = per_step(times[3], times[5]) / batches
     return (
-        f"sgd batch {BATCH}x{d}, m=16",
+        f"sgd batch {SGD_BATCH}x{d}, m=16",
         fit_s,
         [
             ("four products: X@W1, h@W2, h.T@d2, X.T@d1", products_s),

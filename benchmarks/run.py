@@ -151,22 +151,22 @@ def bench_lbfgs(sizes, repeats):
     return rows
 
 
-def bench_sgd(sizes, repeats):
-    n, d = sizes["sgd"]
-    X, y = make_regression(n + n // 5, d, noise=10.0, random_state=0)
-    X_train, y_train, X_test, y_test = X[:n], y[:n], X[n:], y[n:]
-    mean, scale = y_train.mean(), y_train.std()
-    batch_size, sklearn_alpha = 200, 1e-4
+SGD_BATCH = 200  # rows per batch of the sgd case
+
+
+def sgd_models(max_iter):
+    """The sgd case's pair, each running exactly ``max_iter`` epochs."""
+    sklearn_alpha = 1e-4
     ours = TinyMLPRegressor(
         solver="sgd",
         n_hidden=16,
-        batch_size=batch_size,
+        batch_size=SGD_BATCH,
         learning_rate=0.01,
         momentum=0.9,
         nesterovs_momentum=False,
-        max_iter=10,
+        max_iter=max_iter,
         tol=0,
-        alpha=sklearn_alpha / batch_size,
+        alpha=sklearn_alpha / SGD_BATCH,
         shuffle=True,
         early_stopping=False,
         random_state=0,
@@ -176,15 +176,24 @@ def bench_sgd(sizes, repeats):
         activation="logistic",
         solver="sgd",
         nesterovs_momentum=False,
-        batch_size=batch_size,
+        batch_size=SGD_BATCH,
         learning_rate_init=0.01,
         momentum=0.9,
-        max_iter=10,
+        max_iter=max_iter,
         tol=0,
         n_iter_no_change=10**9,
         alpha=sklearn_alpha,
         random_state=0,
     )
+    return ours, theirs
+
+
+def bench_sgd(sizes, repeats):
+    n, d = sizes["sgd"]
+    X, y = make_regression(n + n // 5, d, noise=10.0, random_state=0)
+    X_train, y_train, X_test, y_test = X[:n], y[:n], X[n:], y[n:]
+    mean, scale = y_train.mean(), y_train.std()
+    ours, theirs = sgd_models(max_iter=10)
     y_scaled = (y_train - mean) / scale
     times_a, times_b, a, b = alternate(
         lambda: ours.fit(X_train, y_train),
