@@ -27,7 +27,7 @@ def get_namespace(*arrays):
     """
     # The common case first, and fast: the training loop asks once a batch.
     for array in arrays:
-        if array is not None and type(array) is not np.ndarray:
+        if array is not None and not isinstance(array, np.ndarray):
             return _namespace_of_others(arrays)
     return np
 
@@ -65,7 +65,9 @@ def device(array):
 
 
 def _is_numpy(array):
-    return type(array) is np.ndarray
+    # isinstance: a memmap or another ndarray subclass is numpy's too, and
+    # numpy < 2 has none of the array-API spellings (concat, astype) below.
+    return isinstance(array, np.ndarray)
 
 
 def copy(array):

@@ -1,24 +1,13 @@
 """scikit-learn's callback API (1.9+), reported to once per fit and per epoch.
 
-Where scikit-learn has no ``sklearn.callback`` module, the mixin and the
-decorator are stand-ins that do nothing, and so does :class:`FitMonitor`.
+Where scikit-learn has no ``sklearn.callback`` module (before 1.9, see
+:mod:`skbackprop._fixes`), no estimator has callbacks, and
+:class:`FitMonitor` does nothing.
 """
-
-try:
-    from sklearn.callback import CallbackSupportMixin, with_callbacks
-except ImportError:  # scikit-learn < 1.9
-
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn < 1.9, which has no callbacks."""
-
-    def with_callbacks(method):
-        """Return ``method`` unchanged: there are no callbacks to tear down."""
-        return method
-
 
 from skbackprop._array_api import copy
 
-__all__ = ["NO_MONITOR", "CallbackSupportMixin", "FitMonitor", "with_callbacks"]
+__all__ = ["NO_MONITOR", "FitMonitor"]
 
 
 class FitMonitor:

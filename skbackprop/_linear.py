@@ -16,7 +16,7 @@ from skbackprop._base import (
     supports_partial_fit,
     warn_saturated,
 )
-from skbackprop._callbacks import with_callbacks
+from skbackprop._fixes import with_callbacks
 from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
@@ -178,7 +178,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         subclass decides (``_multiclass_logits``).
         """
         if scores.ndim == 1:
-            if type(scores) is np.ndarray:
+            if isinstance(scores, np.ndarray):
                 return np.column_stack([np.zeros_like(scores), scores])
             xp = aa.get_namespace(scores)
             return xp.stack([xp.zeros_like(scores), scores], axis=1)
@@ -193,7 +193,9 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return linear_forward(X, params[0], fit_intercept=self.fit_intercept)
 
     def _labels(self, scores):
-        if type(scores) is not np.ndarray or type(self.classes_) is not np.ndarray:
+        if not isinstance(scores, np.ndarray) or not isinstance(
+            self.classes_, np.ndarray
+        ):
             return labels_at(self.classes_, _predicted_indices(scores), scores)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
@@ -206,7 +208,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
 
     def _score_params(self, X, targets, sample_weight, params):
         scores = self._decision(X, params)
-        if type(scores) is not np.ndarray:
+        if not isinstance(scores, np.ndarray):
             return _accuracy(scores, targets, sample_weight)
         if scores.ndim == 1:
             hits = (scores > 0) == (targets > 0.5)
@@ -323,7 +325,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return {
             "coef_": (
                 np.ascontiguousarray(coef.T)
-                if type(coef) is np.ndarray
+                if isinstance(coef, np.ndarray)
                 else aa.copy(coef.T)
             ),
             "intercept_": (
@@ -507,7 +509,7 @@ default="auto"
     @staticmethod
     def _multiclass_logits(scores):
         # softmax(log σ(z)) = σ(z_k) / Σ_j σ(z_j): the sigmoids, normalised.
-        if type(scores) is np.ndarray:
+        if isinstance(scores, np.ndarray):
             return log_expit(scores)
         # scipy's log_expit is numpy's only: log σ(z) = min(z, 0) - log(1 + e^-|z|).
         xp = aa.get_namespace(scores)

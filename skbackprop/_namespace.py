@@ -18,11 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn import get_config
-from sklearn.utils._array_api import (
-    _is_numpy_namespace,
-    get_namespace_and_device,
-    move_to,
-)
+
+from skbackprop._fixes import get_namespace_and_device, is_numpy_namespace, move_to
 
 
 class Namespace(NamedTuple):
@@ -59,7 +56,7 @@ def namespace_of(array):
     if not get_config()["array_api_dispatch"]:
         return None
     xp, is_array_api, device = get_namespace_and_device(array)
-    if not is_array_api or _is_numpy_namespace(xp):
+    if not is_array_api or is_numpy_namespace(xp):
         return None
     return Namespace(xp, device)
 

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import _array_api as aa
-from skbackprop._callbacks import with_callbacks
+from skbackprop._fixes import with_callbacks
 from skbackprop._optim import LBFGSOptimizer
 
 # A ConvergenceWarning passes over the frames of skbackprop and of the wrapper
@@ -365,7 +365,7 @@ def _mini_batch_epoch(loss_grad, params, optimizer, X, y, sample_weight, setting
     # numpy's random state draws the order wherever the rows live, so that a
     # fit on another namespace shuffles as numpy's does.
     order = rng.permutation(n_samples) if settings.shuffle else None
-    if order is not None and type(X) is not np.ndarray and not hasattr(X, "tocsr"):
+    if order is not None and not isinstance(X, np.ndarray) and not hasattr(X, "tocsr"):
         order = aa.to_device_like(order, X)
     total_loss = 0.0
     for start in range(0, n_samples, batch_size):

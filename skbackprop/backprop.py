@@ -464,7 +464,7 @@ def _sigmoid(z):
     saves an array as large as the layer. Other namespaces compute the same
     identity with the array API's ``tanh``, a fresh array once.
     """
-    if type(z) is not np.ndarray:
+    if not isinstance(z, np.ndarray):
         xp = get_namespace(z)
         z = xp.tanh(z * 0.5)
         z *= 0.5
