@@ -13,15 +13,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
-from sklearn.utils._array_api import check_same_namespace
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skbackprop import _array_api as aa
 from skbackprop._alpha import STAGE_SHARE, choose_alpha
-from skbackprop._callbacks import (
-    NO_MONITOR,
+from skbackprop._callbacks import NO_MONITOR, FitMonitor
+from skbackprop._fixes import (
     CallbackSupportMixin,
-    FitMonitor,
+    array_api_dispatch_available,
+    check_same_namespace,
     with_callbacks,
 )
 from skbackprop._namespace import (
@@ -108,9 +108,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     failed fit puts back as it was.
     """
 
-    # What a fit sets besides the attributes ending in "_": the training
-    # history and the update rule's state, which warm starts continue from.
-    _private_fitted_state = ("_history", "_optimizer")
+    # What a fit sets besides the attributes ending in "_": the trained
+    # parameters, the training history and the update rule's state, which warm
+    # starts continue from. The parameters are kept as trained: the fitted
+    # attributes may be them transformed (the network's fold the target scaling
+    # in), and undoing that would round them in the last bit.
+    _private_fitted_state = ("_params", "_history", "_optimizer")
 
     # A fitted array attribute in the namespace and on the device of the fit:
     # predict, and fits that continue, take X only from there.
@@ -146,10 +149,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     @abstractmethod
     def _params_to_attributes(self, params):
         """The fitted attributes, as a dict, of a model with these parameters."""
-
-    @abstractmethod
-    def _attributes_to_params(self):
-        """The parameters of the fitted attributes, ``_params_to_attributes`` undone."""
 
     @abstractmethod
     def _score_params(self, X, targets, sample_weight, params):
@@ -263,7 +262,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """Validate the data, encode the targets, and set up the parameters.
 
         Returns ``X``, ``y``, the encoded targets, the sample weights, the
-        random state, the starting parameters (those of the fitted attributes
+        random state, the starting parameters (those the fit continued trained
         when ``continuing``, else freshly drawn) and the history to append to
         (None for a fresh start). Sets what the encoding fixes on a first fit
         (``classes_``, the target scaling, ``n_features_in_``), and ``alpha_``:
@@ -308,7 +307,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             )
         rng = check_random_state(self.random_state)
         if continuing:
-            params = [aa.astype(p, X.dtype) for p in self._attributes_to_params()]
+            # Copies: training updates them in place, and a failed fit keeps
+            # the fitted ones.
+            params = [aa.copy(aa.astype(p, X.dtype)) for p in self._params]
             history = copy.deepcopy(self._history)
         else:
             dtype = numpy_dtype(X.dtype, namespace)
@@ -422,6 +423,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         ``n_iter_before`` of the fit it continued.
         """
         vars(self).update(self._params_to_attributes(params))
+        self._params = params
         self._optimizer = optimizer
         self._history = history
         self.n_iter_ = history.n_iter - n_iter_before
@@ -693,7 +695,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         # With array_api_dispatch on, fits and predicts where X lives.
-        tags.array_api_support = True
+        tags.array_api_support = array_api_dispatch_available()
         return tags
 
     def onnx_parser(self):

@@ -13,7 +13,7 @@ from skbackprop._base import (
     supports_partial_fit,
     warn_saturated,
 )
-from skbackprop._callbacks import with_callbacks
+from skbackprop._fixes import with_callbacks
 from skbackprop._namespace import to_host
 from skbackprop.backprop import linear_forward, tiny_mlp_forward, tiny_mlp_grad
 
@@ -368,15 +368,6 @@ default="auto"
             "intercepts_": [aa.copy(W1[-1, ...]), W2[-1, ...]],
         }
 
-    def _attributes_to_params(self):
-        """The parameters in training units: intercepts stacked, target scaling out."""
-        W1, W2 = self.coefs_
-        W2 = W2 / self._target_scale
-        if not self.fit_intercept:
-            return [W1, W2]
-        b2 = (self.intercepts_[1] - self._target_mean) / self._target_scale
-        return [stack_intercept(W1, self.intercepts_[0]), stack_intercept(W2, b2)]
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -407,7 +398,7 @@ def _r2(y, y_pred, sample_weight):
     the weighted means here are products with the normalised weights. A
     constant output scores 1 if predicted exactly, else 0, as in ``r2_score``.
     """
-    if type(y_pred) is not np.ndarray:
+    if not isinstance(y_pred, np.ndarray):
         return _r2_array_api(y, y_pred, sample_weight)
     n_samples = y.shape[0]
     y, y_pred = y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1)
