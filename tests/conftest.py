@@ -44,6 +44,21 @@ def pytest_configure(config):
     )
 
 
+def pytest_report_header(config):
+    """The stack under test: `make test-stacks` runs the suite on several."""
+    import scipy
+    import sklearn
+    import threadpoolctl
+    from threadpoolctl import threadpool_info
+
+    kernels = sorted({str(lib.get("architecture")) for lib in threadpool_info()})
+    return (
+        f"stack: scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
+        f"scipy {scipy.__version__}, threadpoolctl {threadpoolctl.__version__}; "
+        f"BLAS kernels {', '.join(kernels)}"
+    )
+
+
 @pytest.fixture(scope="module")
 def one_blas_thread():
     """One BLAS thread: on a small shared machine, more make small fits crawl."""
@@ -58,6 +73,31 @@ def fitted_arrays(estimator, *, intercepts=True):
     else:
         coefs, biases = [estimator.coef_], [estimator.intercept_]
     return [*coefs, *biases] if intercepts else list(coefs)
+
+
+# Weights of two fits that stopped an epoch apart (see same_epochs) agree to
+# this, relative to their largest entry: the extra epoch was taken where a fit
+# judged itself converged, and moved the weights by little more than tol.
+ONE_EPOCH_APART = 1e-3
+
+
+def same_epochs(fit, reference, rtol):
+    """Check that two fits whose arithmetic agrees to rounding ran the same epochs.
+
+    A fit stops on a comparison (a gradient entry below tol, a loss or a
+    validation score that stopped improving by tol) of numbers that the two
+    compute alike only to rounding: where one lands within that rounding of the
+    threshold, the other may stop an epoch sooner or later, on another CPU or
+    BLAS kernel. So the counts may differ by one, and the loss curves agree, to
+    ``rtol``, over the epochs both ran. Returns whether the counts are equal,
+    for the caller to compare the weights at ``rtol`` or ``ONE_EPOCH_APART``.
+    """
+    assert abs(fit.n_iter_ - reference.n_iter_) <= 1, (fit.n_iter_, reference.n_iter_)
+    n = min(len(fit.loss_curve_), len(reference.loss_curve_))
+    np.testing.assert_allclose(
+        fit.loss_curve_[:n], reference.loss_curve_[:n], rtol=rtol, atol=rtol
+    )
+    return fit.n_iter_ == reference.n_iter_
 
 
 def outputs(estimator, X):

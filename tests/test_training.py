@@ -836,9 +836,7 @@ def test_sparse_and_dense_x_give_the_same_model(Estimator, solver, container):
 @ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_large_sparse_x_is_never_densified(Estimator):
-    X = sp.random_array(
-        (2000, 5000), density=0.001, format="csr", random_state=0
-    ).astype(np.float64)
+    X = sp.random(2000, 5000, density=0.001, format="csr", random_state=0)
     rng = np.random.RandomState(0)
     if Estimator is TinyMLPRegressor:
         y = rng.normal(size=2000)
