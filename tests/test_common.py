@@ -15,14 +15,17 @@ SAMPLE_WEIGHT_EQUIVALENCE = [
 def expected_failed_checks(estimator):
     """Nothing fails but sample-weight equivalence for the L-BFGS network.
 
-    Integer weights and rows repeated that many times give the same objective,
-    but sums that differ in the last bit, and L-BFGS stops within roundoff of
-    the non-convex minimum: predictions agree to about 5e-7, over the checks'
-    rtol of 1e-7, even with tol=1e-9. ("sgd" and "adam" pass them: the checks'
-    data fit in one mini-batch of the default "auto" size.)
+    At its tol of 1e-4, L-BFGS stops wherever no gradient entry exceeds 1e-4.
+    Integer weights and rows repeated that many times give the same objective
+    but sums that differ in the last bit, so the two fits' paths part and they
+    stop at different points of that neighbourhood of the (non-convex)
+    minimum: predictions 1e-3 to 3e-3 apart, relative 2e-3 to 8.5e-3 on three
+    OpenBLAS kernels, against the checks' rtol of 1e-7. Converged to tol=1e-9,
+    the network passes them (the test below). "sgd" and "adam" pass them as
+    they are: the checks' data fit in one mini-batch of the "auto" size.
     """
     if isinstance(estimator, TinyMLPRegressor) and estimator.solver == "lbfgs":
-        reason = "L-BFGS on a non-convex loss agrees to 5e-7, not 1e-7"
+        reason = "L-BFGS stops within tol=1e-4 of the optimum: 2e-3 apart, not 1e-7"
         return dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, reason)
     return {}
 
@@ -58,3 +61,10 @@ def _device_present(device):
 
     backend = getattr(torch, device, None)
     return backend is not None and backend.is_available()
+
+
+@pytest.mark.parametrize("check", SAMPLE_WEIGHT_EQUIVALENCE)
+def test_the_network_passes_sample_weight_equivalence_once_converged(check):
+    import sklearn.utils.estimator_checks as checks
+
+    getattr(checks, check)("TinyMLPRegressor", TinyMLPRegressor(tol=1e-9))
