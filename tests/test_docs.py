@@ -119,8 +119,9 @@ def test_a_block_is_excused_only_by_a_module_it_needs_and_rarely():
     needed = [
         needs for page in PAGES for _, needs in python_blocks(page) if needs is not None
     ]
-    # dask-ml (not among the extras) and scikit-learn's callbacks (1.9 or newer).
-    assert sorted(needed) == ["dask_ml", "sklearn.callback"]
+    # dask-ml (not among the extras), scikit-learn's callbacks (1.9 or newer)
+    # and torch (make test installs it; the other stacks' venvs go without).
+    assert sorted(needed) == ["dask_ml", "sklearn.callback", "torch", "torch"]
     # A misspelled comment is an error, not a silent skip.
     for page in PAGES:
         for number, line in enumerate(page.read_text("utf-8").splitlines()):
