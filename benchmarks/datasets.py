@@ -136,6 +136,21 @@ CLASSIFICATION = [
     # Recreational fishing mode (4). price and catch are those of the chosen
     # mode: they leak.
     ("Ecdat", "Fishing", "mode", ["price", "catch"]),
+    # Held out for issue 23: sets whose one-hot columns (drop_first) make the
+    # problem ill-conditioned, binary and of 3-4 classes. Telecom churn.
+    ("modeldata", "wa_churn", "churn", []),
+    # Toronto arrests for marijuana possession: released with a summons.
+    ("carData", "Arrests", "released", []),
+    # Smoking under a workplace ban.
+    ("AER", "SmokeBan", "smoker", []),
+    # Stack Overflow developers working remotely; Country is one-hot.
+    ("modeldata", "stackoverflow", "Remote", []),
+    # German secondary school track (3), with the state one-hot.
+    ("AER", "GSOEP9402", "school", []),
+    # Canadian women's labour force participation (3), with the region one-hot.
+    ("carData", "Womenlf", "partic", []),
+    # Young US men's region of residence (4); nr identifies the man.
+    ("Ecdat", "Males", "residence", ["nr"]),
 ]
 
 

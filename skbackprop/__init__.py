@@ -10,6 +10,7 @@ from skbackprop._display import LearningRateRangeDisplay, LossCurveDisplay
 from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
 from skbackprop._lr_range import LearningRateRangeResult, lr_range_test
 from skbackprop._mlp import TinyMLPRegressor
+from skbackprop._model_selection import fastest_within_one_standard_error
 
 __version__ = "0.1.0"
 
@@ -21,5 +22,6 @@ __all__ = [
     "SigmoidSSEClassifier",
     "TinyMLPRegressor",
     "__version__",
+    "fastest_within_one_standard_error",
     "lr_range_test",
 ]

@@ -2,8 +2,10 @@
 
 import copy
 import functools
+import inspect
 import math
 import sys
+import types
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import replace
@@ -39,9 +41,13 @@ from skbackprop._optim import (
 )
 from skbackprop._threads import fit_threads
 from skbackprop._training import (
+    SAMPLE_ROWS,
+    UNIT_SCALE,
     TrainingSettings,
     Validation,
+    feature_scale,
     train_epochs,
+    warn_caller,
     warn_not_converged,
 )
 
@@ -81,6 +87,8 @@ _NUMERIC_PARAMS = {
     "verbose": (Integral, 0, None, "left"),
     "n_hidden": (Integral, 1, None, "left"),
 }
+# How a type error names the accepted numbers.
+_TYPE_NAMES = {Real: "float", Integral: "int"}
 # Parameters that also take "auto".
 _AUTO_PARAMS = ("learning_rate", "momentum", "early_stopping", "alpha")
 _BOOLEAN_PARAMS = (
@@ -93,6 +101,20 @@ _BOOLEAN_PARAMS = (
 _CHOICE_PARAMS = {
     "solver": SOLVERS,
     "learning_rate_schedule": LEARNING_RATE_SCHEDULES,
+}
+# The solvers that use each parameter; under another, a value other than the
+# default changes nothing, and fit says so. (power_t: the "invscaling"
+# schedule only, see _unused_parameters.)
+_USED_BY = {
+    "learning_rate_schedule": ("gd", "sgd"),
+    "momentum": ("gd", "sgd"),
+    "nesterovs_momentum": ("gd", "sgd"),
+    "power_t": ("gd", "sgd"),
+    "beta_1": ("adam",),
+    "beta_2": ("adam",),
+    "epsilon": ("adam",),
+    "batch_size": ("sgd", "adam"),
+    "shuffle": ("sgd", "adam"),
 }
 
 
@@ -450,6 +472,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             if name == "n_iter_no_change" and params[name] == np.inf:
                 continue
             value = params[name]
+            if name in _AUTO_PARAMS and isinstance(value, str):
+                raise TypeError(
+                    f"{name} must be 'auto' or a {_TYPE_NAMES[kind]}; got {value!r}."
+                )
             # bool is an int to Python, but True hidden units is a mistake.
             if isinstance(value, (bool, np.bool_)) and name != "verbose":
                 raise TypeError(f"{name} must be an instance of {kind}, not bool.")
@@ -462,7 +488,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             if name in _AUTO_PARAMS and params.get(name) == "auto":
                 continue
             if name in params and not isinstance(params[name], (bool, np.bool_)):
-                raise TypeError(f"{name} must be a bool, got {params[name]!r}.")
+                accepted = "'auto' or a bool" if name in _AUTO_PARAMS else "a bool"
+                raise TypeError(f"{name} must be {accepted}, got {params[name]!r}.")
         for name, choices in _CHOICE_PARAMS.items():
             if params[name] not in choices:
                 raise ValueError(
@@ -480,6 +507,54 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
                     f"batch_size must be 'auto' or an int >= 1; got {batch_size!r}."
                 )
             check_scalar(batch_size, "batch_size", Integral, min_val=1)
+
+        self._warn_unused_parameters()
+
+    def _unused_parameters(self):
+        """The parameters set away from their defaults that the solver ignores.
+
+        Returns
+        -------
+        unused : dict of str to tuple of str
+            Each such parameter, with the solvers that use it.
+        """
+        defaults = {
+            name: parameter.default
+            for name, parameter in inspect.signature(type(self)).parameters.items()
+        }
+        unused = {}
+        for name, solvers in _USED_BY.items():
+            value = getattr(self, name, defaults.get(name))
+            if name not in defaults or _same_value(value, defaults[name]):
+                continue
+            if self.solver not in solvers or (
+                name == "power_t" and self.learning_rate_schedule != "invscaling"
+            ):
+                unused[name] = solvers
+        return unused
+
+    def _warn_unused_parameters(self):
+        """Warn once per fit when a parameter set by the user changes nothing."""
+        unused = self._unused_parameters()
+        if not unused:
+            return
+        parts = [
+            f"{name}={getattr(self, name)!r} (used by "
+            f"{' and '.join(map(repr, solvers))}"
+            + (
+                " under learning_rate_schedule='invscaling'"
+                if name == "power_t"
+                else ""
+            )
+            + ")"
+            for name, solvers in unused.items()
+        ]
+        warn_caller(
+            f"solver={self.solver!r} ignores {'; '.join(parts)}. Remove "
+            f"{'it' if len(parts) == 1 else 'them'}, or choose a solver that "
+            "uses it.",
+            UserWarning,
+        )
 
     def _fit_threads(self, n_samples, params):
         """The BLAS threads of training on ``n_samples`` rows (``_threads``).
@@ -737,7 +812,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
 SATURATED_Z = 10.0
 # The saturation checks look at a sample of this many rows at most: a share
 # to within a percent or two, and a copy of X no larger than that.
-SATURATION_SAMPLE = 2_000
+SATURATION_SAMPLE = SAMPLE_ROWS
 
 
 def _sample_rows(array):
@@ -746,11 +821,21 @@ def _sample_rows(array):
     return array if step == 1 else array[::step]
 
 
-def warn_saturated(fraction, what, why):
-    """A ConvergenceWarning that names feature scaling, for a saturated fit.
+def warn_saturated(estimator, X, fraction, what, why):
+    """A ConvergenceWarning for a saturated fit, naming the likely cause first.
+
+    On features whose columns have a root mean square within ``UNIT_SCALE``
+    (:func:`~skbackprop._training.feature_scale`), the steps are the
+    likely cause (a learning rate too large throws the weights far out in a
+    few steps), so the message names the learning rate first; on larger
+    features, scaling.
 
     Parameters
     ----------
+    estimator : BaseBackprop
+        The estimator fitted, for its ``learning_rate`` and ``solver``.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The rows the saturation was measured on.
     fraction : float
         The share of sigmoids saturated.
     what : str
@@ -758,11 +843,37 @@ def warn_saturated(fraction, what, why):
     why : str
         Why that keeps the model from learning.
     """
-    warn_not_converged(
+    scale = feature_scale(X)
+    saturated = (
         f"{fraction:.0%} of {what} are saturated (|z| > {SATURATED_Z:g}, where "
-        f"σ(z)(1 − σ(z)) < 5e-5): {why} Scale the features, for example with "
-        "sklearn.preprocessing.StandardScaler."
+        f"σ(z)(1 − σ(z)) < 5e-5): {why}"
     )
+    rate = f"learning_rate={estimator.learning_rate!r} of solver={estimator.solver!r}"
+    if scale <= UNIT_SCALE:
+        other = "" if estimator.solver == "lbfgs" else ", or use solver='lbfgs'"
+        warn_not_converged(
+            f"{saturated} The features are on unit scale (columns of root mean "
+            f"square up to {scale:.3g}), "
+            f"so the steps are the likely cause: lower the {rate} (a factor of "
+            f"10 is a good first step; lr_range_test suggests one){other}."
+        )
+        return
+    warn_not_converged(
+        f"{saturated} X has columns of root mean square up to {scale:.3g}: "
+        "scale the features, "
+        "for example with sklearn.preprocessing.StandardScaler. If that is not "
+        f"enough, lower the {rate}."
+    )
+
+
+def _same_value(value, default):
+    """Whether a parameter's value is its default (1e-8 and 1e-08 alike)."""
+    if isinstance(value, str) or isinstance(default, str):
+        return isinstance(value, str) and value == default
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):
+        return False
 
 
 def require_some_weight(weight_sum):
@@ -815,14 +926,44 @@ def supports_partial_fit(estimator):
     """Whether ``partial_fit`` exists: for every solver but L-BFGS.
 
     L-BFGS builds its curvature model from the whole data, so it cannot take one
-    chunk at a time; asking for it raises an AttributeError that says so.
+    chunk at a time; asking for it raises an AttributeError that says so and
+    names the solvers that stream.
     """
     if estimator.solver == "lbfgs":
         raise AttributeError(
-            "partial_fit is not available for solver='lbfgs', which needs the "
-            f"whole data at once; use one of {SOLVERS[:3]}."
+            f"This {type(estimator).__name__!r} has no attribute 'partial_fit' "
+            "with solver='lbfgs': L-BFGS builds its curvature model from the "
+            "whole data at once and cannot take one chunk at a time. Set "
+            f"solver to one of {', '.join(map(repr, SOLVERS[:3]))} to stream "
+            "with partial_fit, or call fit."
         )
     return True
+
+
+def available_if_streaming(method):
+    """Make ``method`` (``partial_fit``) exist only for solvers that stream.
+
+    As scikit-learn's :func:`~sklearn.utils.metaestimators.available_if`,
+    ``hasattr(estimator, "partial_fit")`` is False where the solver cannot
+    stream, so scikit-learn's tools treat the estimator as a non-streaming
+    one; unlike it, the AttributeError raised carries the reason and the
+    solvers that stream in its own message, not only in its cause.
+    """
+    return _StreamingMethod(method)
+
+
+class _StreamingMethod:
+    """The descriptor of :func:`available_if_streaming`."""
+
+    def __init__(self, method):
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __get__(self, estimator, owner=None):
+        if estimator is None:  # on the class, for documentation and inspection
+            return self.method
+        supports_partial_fit(estimator)
+        return types.MethodType(self.method, estimator)
 
 
 def _is_fitted(estimator):

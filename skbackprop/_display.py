@@ -118,7 +118,9 @@ class LossCurveDisplay:
         """
         plt = _import_pyplot(f"{type(self).__name__}.plot")
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout keeps the labels (the twin axis's on the
+            # right too) inside the figure.
+            _, ax = plt.subplots(layout="constrained")
         curves = {
             "loss": (self.loss_curve, "Training loss", "C0", ax, loss_kw),
             "validation_loss": (
@@ -332,7 +334,9 @@ class LearningRateRangeDisplay:
         """
         plt = _import_pyplot(f"{type(self).__name__}.plot")
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout keeps the labels (the twin axis's on the
+            # right too) inside the figure.
+            _, ax = plt.subplots(layout="constrained")
         rates = np.asarray(self.learning_rates, dtype=float)
         self.lines_ = {}
         style = {"label": "Training loss", "color": "C0", "alpha": 0.5}
@@ -370,6 +374,7 @@ class LearningRateRangeDisplay:
                 grid, heights, **{**style, **(grid_kw or {})}
             )
         ax.set_xscale("log")
+        _show_below_the_spike(ax, self.losses, self.smoothed_losses)
         ax.set_xlabel("Learning rate")
         ax.set_ylabel("Loss")
         name = self.estimator_name if name is None else name
@@ -426,6 +431,29 @@ class LearningRateRangeDisplay:
         )
         display.result_ = result
         return display.plot(ax=ax, name=name, **plot_kw)
+
+
+def _show_below_the_spike(ax, losses, smoothed_losses):
+    """A log loss axis that the divergence at the end does not flatten.
+
+    The losses span decades, and the last epochs of a diverging test shoot up
+    by orders of magnitude: on a log axis, cut above the smoothed curve (whose
+    rise ended the test) with a margin, the descent and the turn stay
+    readable; the raw spike runs off the top.
+    """
+    losses = np.asarray(losses, dtype=float)
+    shown = losses[np.isfinite(losses) & (losses > 0)]
+    if shown.size == 0:
+        return
+    ax.set_yscale("log")
+    curve = shown if smoothed_losses is None else np.asarray(smoothed_losses, float)
+    curve = curve[np.isfinite(curve) & (curve > 0)]
+    top = SPIKE_MARGIN * (curve.max() if curve.size else shown.max())
+    ax.set_ylim(shown.min() / SPIKE_MARGIN, min(top, SPIKE_MARGIN * shown.max()))
+
+
+# How far beyond the curve the loss axis reaches, as a factor.
+SPIKE_MARGIN = 1.5
 
 
 def _import_pyplot(caller_name):

@@ -16,7 +16,11 @@ from sklearn.utils.multiclass import unique_labels
 from skbackprop._base import BaseBackprop
 from skbackprop._callbacks import NO_MONITOR
 from skbackprop._namespace import namespace_of
-from skbackprop._training import TrainingHistory, train_epochs
+from skbackprop._training import (
+    LARGEST_TESTED_LEARNING_RATE,
+    TrainingHistory,
+    train_epochs,
+)
 
 # The smoothing of the loss curve: an exponential moving average with this
 # weight on the past, bias-corrected as fastai's. Each point is a whole epoch,
@@ -53,6 +57,11 @@ class LearningRateRangeResult:
         Whether the loss diverged before ``max_lr``.
     estimator_name : str
         The class name of the estimator trained.
+    largest_stable_learning_rate : float or None
+        The largest rate tried before the loss diverged: the last of
+        ``learning_rates`` where the test ran to ``max_lr``, the one before
+        the last where the last diverged. None reads it off
+        ``learning_rates`` and ``diverged`` that way.
     """
 
     learning_rates: np.ndarray
@@ -62,9 +71,21 @@ class LearningRateRangeResult:
     param_name: str = "learning_rate"
     diverged: bool = False
     estimator_name: str = field(default="")
+    largest_stable_learning_rate: float | None = None
+
+    def __post_init__(self):
+        if self.largest_stable_learning_rate is None:
+            rates = np.asarray(self.learning_rates, dtype=float)
+            last_stable = -2 if self.diverged and rates.shape[0] > 1 else -1
+            self.largest_stable_learning_rate = float(rates[last_stable])
 
     def suggested_grid(self, n=5, *, step=10**0.5):
-        """A geometric grid of ``n`` rates centred on the suggestion.
+        """A geometric grid of ``n`` rates around the suggestion, all of them stable.
+
+        The grid is centred on the suggestion, unless its top would exceed
+        ``largest_stable_learning_rate``: the whole grid then moves down until
+        its top is that rate, so that no rate of it is one where the test saw
+        the loss diverge (such a rate's fits would fail in a grid search).
 
         Parameters
         ----------
@@ -86,6 +107,8 @@ class LearningRateRangeResult:
             raise ValueError(f"step must be greater than 1; got {step!r}.")
         offsets = np.arange(n) - (n - 1) / 2
         rates = self.suggested_learning_rate * float(step) ** offsets
+        if rates[-1] > self.largest_stable_learning_rate:
+            rates *= self.largest_stable_learning_rate / rates[-1]
         return {self.param_name: [float(rate) for rate in rates]}
 
 
@@ -95,7 +118,7 @@ def lr_range_test(
     y,
     *,
     min_lr=1e-4,
-    max_lr=1e3,
+    max_lr=LARGEST_TESTED_LEARNING_RATE,
     num=50,
     diverge_factor=4.0,
 ):
@@ -229,7 +252,7 @@ def lr_range_test(
     settings = model._training_settings(X.shape[0], partial=True)
     history = TrainingHistory()
     rates = np.geomspace(min_lr, max_lr, num)
-    smoothed, average, diverged = [], 0.0, False
+    smoothed, average, diverged, grew = [], 0.0, False, False
     with model._fit_threads(X.shape[0], params):
         for epoch, rate in enumerate(rates, start=1):
             optimizer.learning_rate = optimizer.learning_rate_init = float(rate)
@@ -247,13 +270,14 @@ def lr_range_test(
                     history=history,
                 )
             except ValueError:
-                # The loop's own divergence guard: a non-finite loss or weight.
+                # The loop's own divergence guard: a non-finite loss or weight,
+                # at a rate that the rates kept leave out.
                 diverged = True
                 break
             average = SMOOTHING * average + (1 - SMOOTHING) * history.loss_curve[-1]
             smoothed.append(average / (1 - SMOOTHING**epoch))
             if smoothed[-1] > diverge_factor * min(smoothed):
-                diverged = True
+                diverged = grew = True  # at the last rate kept
                 break
     losses = history.loss_curve[: len(smoothed)]
 
@@ -273,6 +297,8 @@ def lr_range_test(
         param_name=param_name,
         diverged=diverged,
         estimator_name=type(estimator).__name__,
+        # The guard's divergence leaves its rate out; the smoothed loss's keeps it.
+        largest_stable_learning_rate=float(rates[n_rates - 1 - grew]),
     )
 
 

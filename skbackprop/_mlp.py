@@ -2,15 +2,14 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.metaestimators import available_if
 
 from skbackprop import _array_api as aa
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
+    available_if_streaming,
     lazy_on_dask,
     stack_intercept,
-    supports_partial_fit,
     warn_saturated,
 )
 from skbackprop._fixes import with_callbacks
@@ -226,7 +225,7 @@ default="auto"
         self.warm_start = warm_start
         self.verbose = verbose
 
-    @available_if(supports_partial_fit)
+    @available_if_streaming
     @with_callbacks
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given rows.
@@ -313,6 +312,8 @@ default="auto"
         saturated = float(np.mean(np.abs(z) > SATURATED_Z))
         if saturated > self.SATURATED_SHARE:
             warn_saturated(
+                self,
+                X,
                 saturated,
                 "the hidden units' pre-activations on the training rows",
                 "the gradient of W1 carries their derivative h(1 - h) (eq. (83)) "

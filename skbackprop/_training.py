@@ -36,6 +36,16 @@ _LIBRARY_DIRS = tuple(
 # freshly mapped), while each block is still large enough for OpenBLAS to share
 # its matrix products among threads.
 BLOCK_BYTES = 2**23
+# Features whose columns have a root mean square of at most this count as
+# scaled: a standardised column's is 1, a one-hot column's at most 1, while
+# raw measurements (pixels of 0-16, areas, prices, counts) pass it. Beyond
+# it, the warnings name scaling first; within, the learning rate or tol.
+UNIT_SCALE = 3.0
+# The largest learning rate that lr_range_test tries by default: a warning
+# never advises raising the learning rate to or past it.
+LARGEST_TESTED_LEARNING_RATE = 1e3
+# At most this many rows are looked at where only the scale of X matters.
+SAMPLE_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -267,11 +277,9 @@ def train_epochs(
             continue
         if optimizer.exhausted:
             warn_not_converged(
-                f"The loss stopped decreasing at the precision of "
-                f"{np.asarray(loss).dtype} after {history.n_iter - first_epoch} "
-                f"epochs, before the gradient fell below tol={settings.tol}; "
-                "raise tol, or scale the features (for example with "
-                "sklearn.preprocessing.StandardScaler)."
+                _exhausted_message(
+                    X, np.asarray(loss).dtype, history.n_iter - first_epoch, settings
+                )
             )
             break
         if improvement.stalled:
@@ -285,14 +293,83 @@ def train_epochs(
             warn_not_converged(
                 f"Stopped after max_iter={settings.max_iter} iterations without "
                 f"converging (tol={settings.tol}) with learning_rate="
-                f"{optimizer.learning_rate_init:g}; raise max_iter or the "
-                "learning_rate, or scale the features (for example with "
-                "sklearn.preprocessing.StandardScaler)."
+                f"{optimizer.learning_rate_init:g}; "
+                f"{_max_iter_advice(optimizer)}, or scale the features (for "
+                "example with sklearn.preprocessing.StandardScaler)."
             )
 
     optimizer.finish(params)
     improvement.keep_best(params)
     return history
+
+
+def _max_iter_advice(optimizer):
+    """What to change when ``max_iter`` ended a fit, given its learning rate.
+
+    A larger rate helps only a rule that takes it as its step and only up to
+    the rates a range test would try; L-BFGS's own step is the quasi-Newton
+    one, ``learning_rate=1``, which no larger multiple improves on.
+    """
+    rate = optimizer.learning_rate_init
+    largest = LARGEST_TESTED_LEARNING_RATE
+    if rate >= largest:
+        return (
+            f"lower the learning_rate: {rate:g} is at or past {largest:g}, the "
+            "largest rate lr_range_test tries; let lr_range_test suggest one, "
+            "or raise max_iter"
+        )
+    if isinstance(optimizer, LBFGSOptimizer):
+        if rate < 1:
+            return "raise max_iter, or the learning_rate towards 1 (the full step)"
+        return "raise max_iter"
+    return "raise max_iter or the learning_rate (if the loss falls smoothly)"
+
+
+def _exhausted_message(X, dtype, n_epochs, settings):
+    """Why the backtracking found no step that lowers the loss, and what helps.
+
+    Features far from unit scale make the curvature so large that no step the
+    dtype resolves lowers the loss: scaling is the fix, and a larger ``tol``
+    would only hide a model short of its optimum. On scaled features, ``tol``
+    asks for more than the dtype resolves.
+    """
+    stopped = (
+        f"The loss stopped decreasing at the precision of {dtype} after "
+        f"{n_epochs} epochs, before the gradient fell below tol={settings.tol}"
+    )
+    scale = feature_scale(X)
+    if scale > UNIT_SCALE:
+        return (
+            f"{stopped}: X has columns of root mean square up to {scale:.3g}, "
+            "and at that scale "
+            f"the loss's curvature is too large for any step {dtype} resolves, "
+            "so the model is likely far from its optimum. Scale the features, "
+            "for example with sklearn.preprocessing.StandardScaler."
+        )
+    return (
+        f"{stopped}: on features of unit scale (columns of root mean square up "
+        f"to {scale:.3g}), tol asks "
+        f"for more than {dtype} resolves. Raise tol, or fit in float64."
+    )
+
+
+def feature_scale(X):
+    """The largest root mean square of a column of ``X``, on a sample of its rows.
+
+    Rows on a cluster are sampled there; an array of another namespace gives
+    its largest absolute value instead, an upper bound.
+    """
+    if hasattr(X, "sample_rows"):
+        X = X.sample_rows(SAMPLE_ROWS)[0]
+    step = -(-X.shape[0] // SAMPLE_ROWS)
+    X = X[::step] if step > 1 else X
+    if hasattr(X, "tocsr"):
+        return float(np.sqrt(X.multiply(X).mean(axis=0).max(initial=0.0)))
+    if isinstance(X, np.ndarray):
+        if X.size == 0:
+            return 0.0
+        return float(np.sqrt(np.einsum("ij,ij->j", X, X) / X.shape[0]).max())
+    return aa.max_abs(X)
 
 
 def _full_batch_step(loss_grad, params, optimizer, X, y, sample_weight, settings):
@@ -474,19 +551,24 @@ def _block_rows(X, block_bytes):
 
 
 def warn_not_converged(message):
-    """Warn with a ConvergenceWarning that points at the caller of ``fit``.
+    """Warn with a ConvergenceWarning that points at the caller of ``fit``."""
+    warn_caller(message, ConvergenceWarning)
+
+
+def warn_caller(message, category):
+    """Warn with ``category``, pointing at the code that called into skbackprop.
 
     The stack level skips skbackprop's own frames and scikit-learn's callback
     wrapper around ``fit``, however many there are.
     """
     if sys.version_info >= (3, 12):
-        warnings.warn(message, ConvergenceWarning, skip_file_prefixes=_LIBRARY_DIRS)
+        warnings.warn(message, category, skip_file_prefixes=_LIBRARY_DIRS)
         return
     # Python 3.10 and 3.11 cannot skip files: count the frames to skip instead.
     frame, stacklevel = sys._getframe(1), 2  # stacklevel 2 is our caller
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
         frame, stacklevel = frame.f_back, stacklevel + 1
-    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)
+    warnings.warn(message, category, stacklevel=stacklevel)
 
 
 def _check_finite(loss, params, learning_rate, iteration):

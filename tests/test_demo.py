@@ -98,8 +98,8 @@ def test_each_grid_is_a_decade_either_side_of_the_default_solvers_auto_rate():
             assert learning_rates == pytest.approx([auto / 10, auto, auto * 10])
             searched[name] = learning_rates
     assert searched == {
-        "SigmoidSSEClassifier": [1, 10, 100],
-        "LogisticCEClassifier": [1, 10, 100],
+        "SigmoidSSEClassifier": [0.1, 1, 10],
+        "LogisticCEClassifier": [0.1, 1, 10],
         "TinyMLPRegressor": [0.1, 1, 10],
     }
 

@@ -144,3 +144,20 @@ def test_plotting_without_matplotlib_says_what_to_install(monkeypatch):
 
     with pytest.raises(ImportError, match="LossCurveDisplay.plot requires matplotlib"):
         display.plot()
+
+
+def test_every_label_and_tick_stays_inside_the_figure_with_a_twin_axis():
+    # The case: without a layout engine, wide tick labels and the
+    # twin axis's label on the right ran past the figure's edges.
+    display = LossCurveDisplay(
+        loss_curve=[1e5, 2e4, 1e4],
+        validation_scores=[0.123451, 0.123452, 0.123453],
+        score_name="Validation balanced accuracy",
+    ).plot()
+    figure = display.figure_
+    figure.canvas.draw()
+
+    drawn = figure.get_tightbbox(figure.canvas.get_renderer())
+    width, height = figure.get_size_inches()
+    assert 0 <= drawn.x0 and drawn.x1 <= width
+    assert 0 <= drawn.y0 and drawn.y1 <= height

@@ -181,6 +181,47 @@ def test_the_grid_is_geometric_around_the_suggestion(n):
     np.testing.assert_allclose(np.sqrt(rates[0] * rates[-1]), 0.01)
 
 
+@pytest.mark.parametrize(
+    "Estimator, solver", [(TinyMLPRegressor, "sgd"), (LogisticCEClassifier, "gd")]
+)
+def test_the_grid_never_exceeds_the_largest_rate_before_divergence(Estimator, solver):
+    # The cases: the network's sgd on Friedman #1 (the grid ended at
+    # 1.93 past a divergence at 0.52) and the classifier's gd (118 past 72).
+    from sklearn.datasets import load_breast_cancer, make_friedman1
+
+    if Estimator is TinyMLPRegressor:
+        X, y = make_friedman1(n_samples=1000, noise=0.5, random_state=0)
+    else:
+        X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+
+    result = lr_range_test(Estimator(solver=solver, random_state=0), X, y)
+
+    assert result.diverged
+    assert result.largest_stable_learning_rate < result.learning_rates[-1]
+    for n in (1, 3, 5, 9):
+        (rates,) = result.suggested_grid(n).values()
+        assert len(rates) == n
+        assert max(rates) <= result.largest_stable_learning_rate * (1 + 1e-12)
+        np.testing.assert_allclose(np.diff(np.log10(rates)), 0.5)
+
+
+def test_a_grid_that_would_pass_the_divergence_moves_down_to_end_at_it():
+    result = LearningRateRangeResult(
+        learning_rates=np.geomspace(1e-4, 1, 5),
+        losses=np.array([1.0, 0.5, 0.3, 0.2, 9.0]),
+        smoothed_losses=np.array([1.0, 0.7, 0.5, 0.4, 5.0]),
+        suggested_learning_rate=0.01,
+        diverged=True,
+    )
+    # The last rate, 1, diverged: the one before, 0.1, is the largest stable.
+    assert result.largest_stable_learning_rate == pytest.approx(0.1)
+
+    (rates,) = result.suggested_grid(5).values()
+
+    np.testing.assert_allclose(rates, np.geomspace(1e-3, 1e-1, 5))
+
+
 def test_the_grid_fits_straight_into_grid_search_cv():
     X, y = make_classification(n_samples=100, n_features=5, random_state=0)
     model = make_pipeline(StandardScaler(), LogisticCEClassifier(max_iter=50))
@@ -242,6 +283,7 @@ def test_the_display_draws_the_loss_on_a_log_axis_with_its_marks():
         result.suggested_learning_rate
     )
     assert display.ax_.get_xscale() == "log"
+    assert display.ax_.get_yscale() == "log"
     assert display.ax_.get_xlabel() == "Learning rate"
     assert display.ax_.get_title() == "SigmoidSSEClassifier"
     assert display.figure_ is display.ax_.figure
@@ -259,3 +301,33 @@ def test_the_display_plots_given_values_on_given_axes():
     assert list(display.lines_) == ["loss"]
     assert ax.get_title() == "mine"
     assert display.lines_["loss"].get_color() == "k"
+
+
+def test_the_divergence_spike_is_clipped_on_a_log_loss_axis():
+    # A spike a million times the lowest loss must not flatten the descent.
+    losses = [1.0, 0.6, 0.3, 0.2, 0.25, 1e6]
+    smoothed = [1.0, 0.8, 0.55, 0.4, 0.35, 1.5]
+    display = LearningRateRangeDisplay(
+        learning_rates=np.geomspace(1e-3, 1e2, 6),
+        losses=losses,
+        smoothed_losses=smoothed,
+    ).plot()
+
+    bottom, top = display.ax_.get_ylim()
+    assert display.ax_.get_yscale() == "log"
+    assert bottom <= min(losses) and top < 1e6
+    assert top >= max(smoothed)
+
+
+def test_the_display_lays_out_its_labels_inside_the_figure():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    display = LearningRateRangeDisplay.from_estimator(
+        make_pipeline(StandardScaler(), LogisticCEClassifier()), X, y, num=20
+    )
+    figure = display.figure_
+    figure.canvas.draw()
+    inside = figure.bbox
+    for label in (display.ax_.xaxis.label, display.ax_.yaxis.label):
+        box = label.get_window_extent()
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1

@@ -21,7 +21,11 @@ GD = "skbackprop._optim.MonotoneGDOptimizer"
 ADAM = "skbackprop._optim.AdamOptimizer"
 
 CASES = [
-    (SigmoidSSEClassifier(), 2, {"skbackprop._linear.SigmoidSSEClassifier", GD}),
+    (
+        SigmoidSSEClassifier(solver="gd"),
+        2,
+        {"skbackprop._linear.SigmoidSSEClassifier", GD},
+    ),
     (
         SigmoidSSEClassifier(solver="adam", early_stopping=True, random_state=0),
         3,

@@ -35,6 +35,7 @@ from skbackprop._optim import SGDOptimizer
 from skbackprop._training import (
     TrainingSettings,
     _check_not_growing,
+    _exhausted_message,
     _mini_batch_epoch,
     full_batch_loss_grad,
 )
@@ -140,6 +141,7 @@ def test_first_gd_step_without_momentum_is_the_seeds_update(nesterovs_momentum):
     X, y = _cancer()
     g_w, g_b = _first_gradient_of_cross_entropy(X, y)
     model = LogisticCEClassifier(
+        solver="gd",
         learning_rate_schedule="constant",
         learning_rate=0.3,
         momentum=0.0,
@@ -162,6 +164,7 @@ def test_first_gd_step_with_momentum_follows_classical_or_nesterov_formula(
     X, y = _cancer()
     g_w, _ = _first_gradient_of_cross_entropy(X, y)
     model = LogisticCEClassifier(
+        solver="gd",
         learning_rate_schedule="constant",
         learning_rate=0.3,
         momentum=0.9,
@@ -177,6 +180,7 @@ def test_gd_with_momentum_follows_its_formula_over_several_steps(nesterovs_momen
     X, y = _cancer()
     eta, mu, n_steps = 0.2, 0.7, 4
     model = LogisticCEClassifier(
+        solver="gd",
         learning_rate_schedule="constant",
         learning_rate=eta,
         momentum=mu,
@@ -305,7 +309,7 @@ def test_partial_fit_counts_one_epoch_per_call_and_extends_the_loss_curve(
     Classifier,
 ):
     X, y = _cancer()
-    model = Classifier()
+    model = Classifier(solver="gd")
     model.partial_fit(X[:300], y[:300], classes=[0, 1])
     model.partial_fit(X[300:], y[300:])
     assert model.n_iter_ == 1
@@ -313,17 +317,23 @@ def test_partial_fit_counts_one_epoch_per_call_and_extends_the_loss_curve(
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_lbfgs_has_no_partial_fit(Estimator):
+def test_lbfgs_partial_fit_error_says_why_and_which_solvers_stream(Estimator):
     X, y = _data(Estimator)
     model = Estimator(solver="lbfgs")
     assert not hasattr(model, "partial_fit")
-    with pytest.raises(AttributeError, match="partial_fit") as error:
+    with pytest.raises(AttributeError) as error:
         model.partial_fit(X, y)
-    # scikit-learn's available_if raises "has no attribute 'partial_fit'" from
-    # the library's own AttributeError, so the reason is in the chain that the
-    # traceback shows.
-    messages = [str(error.value), str(error.value.__cause__)]
-    assert any("lbfgs" in message for message in messages)
+    # In the error's own message, not only in a chained cause.
+    message = str(error.value)
+    assert f"{Estimator.__name__!r} has no attribute 'partial_fit'" in message
+    assert "solver='lbfgs'" in message and "whole data" in message
+    assert "'gd', 'sgd', 'adam'" in message
+
+
+def test_the_default_network_partial_fit_error_names_the_solvers_that_stream():
+    # The case: lbfgs is the network's default solver.
+    with pytest.raises(AttributeError, match="one of 'gd', 'sgd', 'adam' to stream"):
+        TinyMLPRegressor().partial_fit(*_regression())
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -335,7 +345,7 @@ def test_iterative_solvers_have_partial_fit(Estimator, solver):
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_partial_fit_given_other_classes_raises_as_sgdclassifier(Classifier):
     X, y = _cancer()
-    model = Classifier().partial_fit(X, y, classes=[0, 1])
+    model = Classifier(solver="gd").partial_fit(X, y, classes=[0, 1])
     with pytest.raises(ValueError, match="not the same as on the first call"):
         model.partial_fit(X, y, classes=[0, 1, 2])
     # The same classes again, in any order, are fine.
@@ -351,6 +361,7 @@ def _overfitting_problem():
         n_samples=120, n_features=60, n_informative=3, flip_y=0.2, random_state=0
     )
     params = dict(
+        solver="gd",
         alpha=0.0,
         learning_rate=0.5,
         max_iter=2000,
@@ -965,7 +976,9 @@ def test_no_convergence_warning_when_the_fit_converges(Estimator, solver):
 
 def test_clone_of_a_diverged_estimator_fits_normally():
     X, y = _cancer()
-    model = LogisticCEClassifier(learning_rate=1e8, learning_rate_schedule="constant")
+    model = LogisticCEClassifier(
+        solver="gd", learning_rate=1e8, learning_rate_schedule="constant"
+    )
     with pytest.raises(ValueError):
         model.fit(X, y)
     refit = clone(model).set_params(learning_rate=0.1).fit(X, y)
@@ -1036,7 +1049,7 @@ def test_gd_backtracks_from_a_learning_rate_the_constant_step_diverges_on(
     X, y = _cancer()
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        model = Classifier(learning_rate=1e8).fit(X, y)
+        model = Classifier(solver="gd", learning_rate=1e8).fit(X, y)
 
     assert model.score(X, y) > 0.97
     assert model._optimizer.learning_rate < 1e8
@@ -1117,8 +1130,9 @@ def test_squared_error_on_raw_features_warns_of_saturated_sigmoids():
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    with pytest.warns(ConvergenceWarning, match="saturated.*Scale the features"):
-        SigmoidSSEClassifier().fit(X, y)
+    # solver="gd": L-BFGS, the default, keeps clear of saturation on them.
+    with pytest.warns(ConvergenceWarning, match="saturated.*: scale the features"):
+        SigmoidSSEClassifier(solver="gd").fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         SigmoidSSEClassifier().fit(StandardScaler().fit_transform(X), y)
@@ -1128,11 +1142,80 @@ def test_the_network_on_raw_features_warns_of_saturated_hidden_units():
     from sklearn.datasets import make_friedman2
 
     X, y = make_friedman2(n_samples=400, noise=10, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="hidden units.*Scale the features"):
+    with pytest.warns(ConvergenceWarning, match="hidden units.*scale the features"):
         TinyMLPRegressor(random_state=0).fit(X, y)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*saturated")
         TinyMLPRegressor(random_state=0).fit(StandardScaler().fit_transform(X), y)
+
+
+def test_saturation_on_unit_scale_features_names_the_learning_rate_first():
+    # The case: standardised Friedman #1, Adam with a step of 10.
+    from sklearn.datasets import make_friedman1
+
+    X, y = make_friedman1(n_samples=500, noise=0.5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    with pytest.warns(ConvergenceWarning, match="saturated") as caught:
+        TinyMLPRegressor(solver="adam", learning_rate=10, random_state=0).fit(X, y)
+    message = next(str(w.message) for w in caught if "saturated" in str(w.message))
+    advice = message[message.index("vanishes") :]
+    assert "lower the learning_rate=10 of solver='adam'" in advice
+    assert "scale the features" not in advice.lower()
+
+
+def test_features_near_1e10_warn_to_scale_them_and_never_to_raise_tol():
+    # The case: standardised breast_cancer times 1e10. No step that
+    # float64 resolves lowers the loss; raising tol would hide a poor model.
+    X, y = _cancer()
+    for solver in ("lbfgs", "gd"):
+        with pytest.warns(ConvergenceWarning) as caught:
+            LogisticCEClassifier(solver=solver).fit(X * 1e10, y)
+        (message,) = [str(w.message) for w in caught]
+        advice = message[message.index("tol=") + len("tol=0.0001") :]
+        assert "Scale the features" in advice
+        assert "tol" not in advice
+
+
+def test_a_step_lost_in_rounding_on_scaled_features_blames_tol_not_scaling():
+    # On unit-scale features the other cause of a step too small to lower
+    # the loss is tol itself (the exhaustion is hard to reach on purpose there,
+    # so the message is checked on its own).
+    X, _ = _cancer()
+    settings = TrainingSettings(max_iter=10, tol=1e-15, n_iter_no_change=10)
+    message = _exhausted_message(X, np.dtype(np.float32), 7, settings)
+    assert message.endswith("Raise tol, or fit in float64.")
+    assert "Scale" not in message
+    assert "Scale the features" in _exhausted_message(
+        X * 1e10, np.dtype(np.float64), 7, settings
+    )
+
+
+@pytest.mark.parametrize("learning_rate", [1e3, 1e6])
+def test_max_iter_warning_never_advises_a_learning_rate_past_the_range_tests(
+    learning_rate,
+):
+    # The case: learning_rate=1e6 ends at max_iter; raising it more is
+    # never the fix.
+    X, y = _regression()
+    with pytest.warns(ConvergenceWarning, match="max_iter=2") as caught:
+        TinyMLPRegressor(learning_rate=learning_rate, max_iter=2, random_state=0).fit(
+            X, y
+        )
+    message = str(caught[0].message)
+    assert "lower the learning_rate" in message
+    assert "raise max_iter or the learning_rate" not in message
+
+
+def test_max_iter_warning_advises_a_larger_learning_rate_only_where_it_can_help():
+    X, y = _cancer()
+    with pytest.warns(ConvergenceWarning, match="raise max_iter or the learning_rate"):
+        LogisticCEClassifier(solver="gd", learning_rate=0.01, max_iter=5).fit(X, y)
+    # L-BFGS's own step is learning_rate=1: a larger multiple never helps.
+    with pytest.warns(ConvergenceWarning) as caught:
+        LogisticCEClassifier(learning_rate=1.0, max_iter=2).fit(X, y)
+    message = str(caught[0].message)
+    assert "raise max_iter, or scale" in message
+    assert "the learning_rate (" not in message
 
 
 # --- 13. The loop's parts, on their own --------------------------------------------

@@ -11,6 +11,7 @@ shape themselves.
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -228,7 +229,7 @@ def test_first_partial_fit_of_a_classifier_needs_the_classes(
     Classifier, forbid_training
 ):
     X, y = _data(Classifier)
-    classifier = Classifier()
+    classifier = Classifier(**_streaming(Classifier))
 
     forbid_training()
     with pytest.raises(ValueError, match=r"classes must be passed"):
@@ -240,7 +241,7 @@ def test_first_partial_fit_of_a_classifier_needs_the_classes(
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_partial_fit_refuses_classes_with_a_single_label(Classifier, forbid_training):
     X, y = _data(Classifier)
-    classifier = Classifier()
+    classifier = Classifier(**_streaming(Classifier))
 
     forbid_training()
     with pytest.raises(ValueError, match=r"only one class"):
@@ -275,7 +276,7 @@ def test_first_partial_fit_refuses_labels_missing_from_classes(
     Classifier, forbid_training, monkeypatch
 ):
     X, y = _data(Classifier)
-    classifier = Classifier()
+    classifier = Classifier(**_streaming(Classifier))
 
     forbid_training()
     with pytest.raises(ValueError, match=r"not in classes_ \[0, 2\]: \[1\]"):
@@ -292,7 +293,7 @@ def test_first_partial_fit_refuses_labels_missing_from_classes(
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_later_partial_fit_refuses_unseen_labels(Classifier, forbid_training):
     X, y = _data(Classifier)
-    classifier = _fitted(Classifier)
+    classifier = _fitted(Classifier, **_streaming(Classifier))
     before = fitted_state(classifier)
 
     forbid_training()
@@ -334,7 +335,7 @@ def test_later_partial_fit_of_the_regressor_refuses_another_number_of_outputs(
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_partial_fit_refuses_balanced_class_weight(Classifier, forbid_training):
     X, y = _data(Classifier)
-    classifier = Classifier(class_weight="balanced")
+    classifier = Classifier(class_weight="balanced", **_streaming(Classifier))
 
     forbid_training()
     with pytest.raises(ValueError, match=r"class_weight='balanced'.*partial_fit"):
@@ -832,3 +833,70 @@ def test_mlp_backprop_accepts_every_documented_shape():
         loss, (g1, g2) = tiny_mlp_grad(X, y, W1, W2, **kwargs)
         assert np.isfinite(loss)
         assert g1.shape == W1.shape and g2.shape == W2.shape
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("name", ["learning_rate", "alpha"])
+def test_a_string_other_than_auto_is_refused_with_auto_named_as_accepted(
+    Estimator, name
+):
+    # The issue's case: learning_rate="big" said only "must be an instance of
+    # float, not str".
+    X, y = _data(Estimator)
+    with pytest.raises(TypeError, match=f"{name} must be 'auto' or a float; got 'big'"):
+        Estimator(**{name: "big"}).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "solver, params",
+    [
+        ("lbfgs", {"learning_rate_schedule": "invscaling"}),
+        ("adam", {"learning_rate_schedule": "adaptive"}),
+        ("lbfgs", {"momentum": 0.5}),
+        ("gd", {"beta_1": 0.5}),
+        ("gd", {"batch_size": 32}),
+        ("sgd", {"power_t": 0.25}),
+    ],
+)
+def test_a_parameter_the_solver_ignores_warns_once_naming_the_solvers_that_use_it(
+    Estimator, solver, params
+):
+    X, y = _data(Estimator)
+    ((name, value),) = params.items()
+    model = Estimator(solver=solver, max_iter=5, **params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    ignored = [
+        w
+        for w in caught
+        if issubclass(w.category, UserWarning) and "ignores" in str(w.message)
+    ]
+    assert len(ignored) == 1
+    assert f"solver={solver!r} ignores {name}={value!r} (used by" in str(
+        ignored[0].message
+    )
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_parameters_the_solver_uses_or_left_at_their_defaults_do_not_warn(Estimator):
+    X, y = _data(Estimator)
+    models = [
+        Estimator(max_iter=5),
+        Estimator(
+            solver="sgd",
+            learning_rate_schedule="invscaling",
+            power_t=0.25,
+            momentum=0.5,
+            batch_size=32,
+            max_iter=5,
+        ),
+        Estimator(solver="adam", beta_1=0.5, shuffle=False, max_iter=5),
+        Estimator(solver="lbfgs", momentum="auto", epsilon=1e-08, max_iter=5),
+    ]
+    for model in models:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(X, y)
+        assert not [w for w in caught if "ignores" in str(w.message)], model
