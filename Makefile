@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint docs clean
+.PHONY: demo test test-slow test-stacks test-blas lint docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	-$(BIN)/python -m pip install --quiet --retries 0 --timeout 15 torch \
 		--index-url https://download.pytorch.org/whl/cpu
-	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[test,test-torch,dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -31,6 +31,42 @@ test: $(STAMP)
 # The tests marked slow, which `make test` leaves out (pyproject's addopts).
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
+
+# The suite again with OpenBLAS on another kernel than the machine's own, so
+# that a test which holds only to the last bit of one kernel fails here rather
+# than on a user's machine: Sandybridge (AVX, which every x86-64 machine of the
+# last decade runs), or Haswell where Sandybridge is the machine's own.
+test-blas: $(STAMP)
+	@own=$$($(BIN)/python -c "import numpy, threadpoolctl; \
+		print(threadpoolctl.threadpool_info()[0]['architecture'])"); \
+	other=$$([ "$$own" = Sandybridge ] && echo Haswell || echo Sandybridge); \
+	echo "OpenBLAS runs $$own here; the suite again on $$other:"; \
+	OPENBLAS_CORETYPE=$$other $(BIN)/python -m pytest
+
+# The oldest and the newest stack that pyproject.toml admits, each in its own
+# venv: Python 3.10 with the floors of every dependency (.ci/oldest.txt), and
+# Python 3.13 with the newest releases. Their Pythons come from pyenv, or from
+# PYTHON_OLDEST and PYTHON_NEWEST. The test extra has no torch (PyPI's build
+# for these Pythons is gigabytes of CUDA): the array-API tests run there on
+# array-api-strict, and on torch in `make test`.
+PYTHON_OLDEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) python3.10)
+PYTHON_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
+
+.venv-oldest/.installed: pyproject.toml .ci/oldest.txt
+	$(PYTHON_OLDEST) -m venv .venv-oldest
+	.venv-oldest/bin/python -m pip install --quiet --upgrade pip
+	.venv-oldest/bin/python -m pip install --quiet -c .ci/oldest.txt -e ".[test]"
+	touch $@
+
+.venv-newest/.installed: pyproject.toml
+	$(PYTHON_NEWEST) -m venv .venv-newest
+	.venv-newest/bin/python -m pip install --quiet --upgrade pip
+	.venv-newest/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	touch $@
+
+test-stacks: .venv-oldest/.installed .venv-newest/.installed
+	.venv-oldest/bin/python -m pytest
+	.venv-newest/bin/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -44,5 +80,5 @@ docs: $(VENV)/.installed-docs
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis \
+	rm -rf $(VENV) .venv-oldest .venv-newest build *.egg-info .pytest_cache .hypothesis \
 		docs/_build docs/generated docs/auto_examples
