@@ -33,7 +33,7 @@ X, y = load_breast_cancer(return_X_y=True)
 X = StandardScaler().fit_transform(X[:, :4])
 
 sse = SigmoidSSEClassifier(fit_intercept=False, alpha=0.0).fit(X, y)
-# The row the model is least sure of: its numbers are not all near 0 or 1.
+# The row the model is least sure of, whose numbers are not near 0 or 1.
 row = int(np.argmin(np.abs(sse.decision_function(X))))
 trace = backprop_trace(sse, X[[row]], y[[row]])
 trace  # noqa: B018 (sphinx-gallery shows its HTML, as a notebook does)

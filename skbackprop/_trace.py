@@ -194,16 +194,25 @@ class BackpropTrace:
 
     def _repr_html_(self):
         head, tail = self._summary()
-        rows = "".join(
-            "<tr>"
-            f"<td>{html.escape(step.equation)}</td>"
-            f"<td>\\({html.escape(step.latex)}\\)</td>"
-            f"<td>{html.escape(step.meaning)}"
-            + (f"<br><em>Note: {html.escape(step.note)}</em>" if step.note else "")
-            + "</td>"
-            f"<td><pre>{html.escape(_format(step.value))}</pre></td>"
-            "</tr>"
-            for step in self.steps
+        cell = '<td style="text-align: left; vertical-align: top">'
+        rows = []
+        for step in self.steps:
+            rows.append(
+                f"<tr>{cell}{html.escape(step.equation)}</td>"
+                f'{cell}<span style="white-space: nowrap">'
+                f"\\({html.escape(step.latex)}\\)</span></td>"
+                f"{cell}{html.escape(step.meaning)}</td>"
+                f'{cell}<code style="white-space: pre">'
+                f"{html.escape(_format(step.value))}</code></td></tr>"
+            )
+            if step.note:
+                rows.append(
+                    f'<tr><td></td><td colspan="3" style="text-align: left">'
+                    f"<em>Note: {html.escape(step.note)}</em></td></tr>"
+                )
+        header = "".join(
+            f'<th style="text-align: left">{title}</th>'
+            for title in ("eq.", "equation", "meaning", "value")
         )
         # mathjax_process: Sphinx's MathJax typesets only the elements of such
         # a class (a notebook typesets every output).
@@ -211,10 +220,8 @@ class BackpropTrace:
             '<div class="backprop-trace mathjax_process">'
             f"<p><strong>{html.escape(head[0])}</strong><br>"
             + "<br>".join(html.escape(line) for line in head[1:])
-            + "</p>"
-            "<table><thead><tr><th>eq.</th><th>equation</th><th>meaning</th>"
-            "<th>value</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
+            + f"</p><table><thead><tr>{header}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
             f"<p>{'<br>'.join(html.escape(line) for line in tail)}</p></div>"
         )
 
