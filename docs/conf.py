@@ -24,6 +24,8 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # .. python-output::, the printed numbers of the derivation page's traces.
+    "python_output",
 ]
 
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]

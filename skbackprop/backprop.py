@@ -111,6 +111,7 @@ def sigmoid_sse_grad(
     weight_sum=None,
     alpha=0.0,
     check_input=True,
+    _intermediates=None,
 ):
     r"""Squared error of a sigmoid unit and its gradient (seed §1).
 
@@ -153,6 +154,13 @@ def sigmoid_sse_grad(
     check_input : bool, default=True
         Whether to check the arguments' shapes and values first, for a clear
         error; the estimators, which have validated their data, pass False.
+    _intermediates : dict, default=None
+        Private, for :func:`skbackprop.backprop_trace`: a dict that the
+        function fills with what it computed for these rows: ``z``, ``y_hat``,
+        ``E`` (per row), ``sigma_prime`` (eq. (14)), ``row_weight`` (None for
+        the plain mean), ``data_loss`` (before the L2 term) and ``delta`` (each
+        row's share, as ``X.T`` multiplies it). None, the default, records
+        nothing and costs nothing.
 
     Returns
     -------
@@ -182,6 +190,17 @@ def sigmoid_sse_grad(
     # dE/dz = dE/dy_hat * sigma'(z): -(y - y_hat) times eq. (14) in terms of y_hat.
     delta = -residual * y_hat * (1 - y_hat)
     grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept, xp)
+    if _intermediates is not None:
+        _intermediates.update(
+            # z again (eq. (3)): _sigmoid overwrote it with y_hat.
+            z=linear_forward(X, W, fit_intercept=fit_intercept),
+            y_hat=y_hat,
+            E=0.5 * _per_row(residual * residual, xp),  # of eq. (23), row by row
+            sigma_prime=y_hat * (1 - y_hat),  # the factor of eq. (14) in delta
+            row_weight=row_weight,
+            data_loss=loss,
+            delta=delta,
+        )
     return _add_l2(loss, grad, W, alpha, fit_intercept, xp)
 
 
@@ -195,6 +214,7 @@ def logistic_ce_grad(
     weight_sum=None,
     alpha=0.0,
     check_input=True,
+    _intermediates=None,
 ):
     r"""Cross-entropy of a sigmoid unit (or a softmax) and its gradient (seed §2).
 
@@ -240,6 +260,14 @@ def logistic_ce_grad(
     check_input : bool, default=True
         Whether to check the arguments' shapes and values first, for a clear
         error; the estimators, which have validated their data, pass False.
+    _intermediates : dict, default=None
+        Private, for :func:`skbackprop.backprop_trace`: a dict that the
+        function fills with what it computed for these rows: ``z``, ``y_hat``,
+        ``E`` (per row), ``row_weight`` (None for the plain mean),
+        ``data_loss`` (before the L2 term) and ``delta`` (each row's share, as
+        ``X.T`` multiplies it); with one output also the factors that cancel,
+        ``dE_dy_hat`` (eq. (57)) and ``sigma_prime`` (eq. (44)). None, the
+        default, records nothing and costs nothing.
 
     Returns
     -------
@@ -282,6 +310,22 @@ def logistic_ce_grad(
     # is dE/dz simply y_hat - y: eq. (69).
     delta = y_hat - y
     grad = _linear_backward(X, _weigh_rows(delta, row_weight), fit_intercept, xp)
+    if _intermediates is not None:
+        _intermediates.update(
+            z=z,
+            y_hat=y_hat,
+            E=_per_row(E, xp),
+            row_weight=row_weight,
+            data_loss=loss,
+            delta=delta,
+        )
+        if z.ndim == 1:
+            # The two factors of eq. (65) that cancel into y_hat - y, which the
+            # lines above never need: dE/dy_hat (eq. (57)), infinite where
+            # y_hat rounds to 0 or 1, and sigma'(z) (eq. (44)).
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dE_dy_hat = -y / y_hat + (1 - y) / (1 - y_hat)
+            _intermediates.update(dE_dy_hat=dE_dy_hat, sigma_prime=y_hat * (1 - y_hat))
     return _add_l2(loss, grad, W, alpha, fit_intercept, xp)
 
 
@@ -296,6 +340,7 @@ def tiny_mlp_grad(
     weight_sum=None,
     alpha=0.0,
     check_input=True,
+    _intermediates=None,
 ):
     r"""Squared error of a one-hidden-layer network and its gradients (seed §3).
 
@@ -338,6 +383,14 @@ def tiny_mlp_grad(
     check_input : bool, default=True
         Whether to check the arguments' shapes and values first, for a clear
         error; the estimators, which have validated their data, pass False.
+    _intermediates : dict, default=None
+        Private, for :func:`skbackprop.backprop_trace`: a dict that the
+        function fills with what it computed for these rows: ``z1``, ``h``,
+        ``y_hat``, ``E`` (per row), ``row_weight`` (None for the plain mean),
+        ``data_loss`` (before the L2 term), the deltas ``delta2`` and
+        ``delta1`` (each row's share, as the transposed inputs multiply them)
+        and the two factors of ``delta1``, ``dE_dh`` and ``h_prime``. None,
+        the default, records nothing and costs nothing.
 
     Returns
     -------
@@ -378,6 +431,22 @@ def tiny_mlp_grad(
     delta1 = delta2[:, None] * W2_out if W2.ndim == 1 else delta2 @ W2_out.T
     delta1 *= h * (1 - h)
     grad1 = _linear_backward(X, delta1, fit_intercept, xp)  # eq. (83)
+    if _intermediates is not None:
+        residual = y - y_hat
+        _intermediates.update(
+            # z1 again (eq. (71)): _sigmoid overwrote it with h.
+            z1=linear_forward(X, W1, fit_intercept=fit_intercept),
+            h=h,
+            y_hat=y_hat,
+            E=0.5 * _per_row(residual * residual, xp),  # of eq. (74), row by row
+            row_weight=row_weight,
+            data_loss=loss,
+            delta2=delta2,
+            # The two factors of delta1, each as computed above, eqs. (81), (82).
+            dE_dh=delta2[:, None] * W2_out if W2.ndim == 1 else delta2 @ W2_out.T,
+            h_prime=h * (1 - h),
+            delta1=delta1,
+        )
     loss, grad1 = _add_l2(loss, grad1, W1, alpha, fit_intercept, xp)
     loss, grad2 = _add_l2(loss, grad2, W2, alpha, fit_intercept, xp)
     return loss, (grad1, grad2)
@@ -493,6 +562,11 @@ def _row_weights(sample_weight, like, weight_sum=None, xp=np):
         sample_weight = xp.astype(sample_weight, like.dtype)
         total = xp.sum(sample_weight) if weight_sum is None else weight_sum
     return sample_weight / total
+
+
+def _per_row(E, xp=np):
+    """The loss of each row: ``E`` summed over its outputs, if it has several."""
+    return E if E.ndim == 1 else _sum(E, xp, axis=1)
 
 
 def _weighted_sum(row_weight, E, xp=np):

@@ -8,6 +8,7 @@ ORDER = [
     "plot_lr_range_test.py",
     "plot_sse_vs_cross_entropy.py",
     "plot_gradient_check.py",
+    "plot_backprop_by_hand.py",
     "plot_decision_boundaries.py",
     "plot_mlp_hidden_units.py",
     "plot_early_stopping.py",
