@@ -69,3 +69,45 @@ def choose_alpha(train, score, standard_error, params, alphas=ALPHAS):
     best = max(stage_score for stage_score, _, _ in stages)
     bar = best - LEAN * standard_error(best)
     return next((alpha, weights) for s, alpha, weights in stages if s >= bar)
+
+
+def alpha_path(problem, train_rows, held_out):
+    """``alpha="auto"``: train ``problem.params`` along the path; the alpha chosen.
+
+    Each stage trains ``max_iter // STAGE_SHARE`` epochs on ``train_rows``,
+    unchecked as ``partial_fit``'s are, with a fresh update rule, and
+    ``held_out`` picks the penalty by the estimator's score. The parameters
+    are left at the stage picked (the list's entries replaced by them), from
+    which the fit goes on.
+
+    Parameters
+    ----------
+    problem : TrainingProblem
+        The fit's problem (:mod:`skbackprop._problem`).
+    train_rows, held_out : rows
+        The rows to train the stages on, and those that score them.
+
+    Returns
+    -------
+    alpha : float
+        The penalty chosen.
+    """
+    estimator = problem.estimator
+    settings = problem.settings(
+        rows=train_rows,
+        max_iter=max(1, estimator.max_iter // STAGE_SHARE),
+        check_convergence=False,
+        verbose=0,
+    )
+
+    def train(params, alpha):
+        problem.train(problem.update_rule(), settings, rows=train_rows, alpha=alpha)
+
+    alpha, params = choose_alpha(
+        train,
+        lambda params: held_out.score(estimator._score_params, params),
+        lambda score: estimator._score_standard_error(score, held_out.shape[0]),
+        problem.params,
+    )
+    problem.params[:] = params
+    return alpha

@@ -3,23 +3,21 @@
 import copy
 import functools
 import inspect
-import math
 import sys
 import types
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skbackprop import _array_api as aa
-from skbackprop._alpha import STAGE_SHARE, choose_alpha
-from skbackprop._callbacks import NO_MONITOR, FitMonitor
+from skbackprop import _solvers
+from skbackprop._alpha import alpha_path
+from skbackprop._callbacks import FitMonitor
 from skbackprop._fixes import (
     CallbackSupportMixin,
     array_api_dispatch_available,
@@ -33,43 +31,21 @@ from skbackprop._namespace import (
     to_host,
     to_namespace,
 )
-from skbackprop._optim import (
-    AdamOptimizer,
-    LBFGSOptimizer,
-    MonotoneGDOptimizer,
-    SGDOptimizer,
-)
-from skbackprop._threads import fit_threads
+from skbackprop._problem import TrainingProblem
+from skbackprop._rows import InMemoryRows
+from skbackprop._solvers import LEARNING_RATE_SCHEDULES, SOLVERS
 from skbackprop._training import (
     SAMPLE_ROWS,
     UNIT_SCALE,
-    TrainingSettings,
-    Validation,
     feature_scale,
-    train_epochs,
     warn_caller,
     warn_not_converged,
 )
 
-SOLVERS = ("gd", "sgd", "adam", "lbfgs")
-LEARNING_RATE_SCHEDULES = ("auto", "constant", "invscaling", "adaptive")
-# The momentum of "sgd", and of "gd" under a schedule other than "auto", when
-# momentum="auto": MLPRegressor's.
-SGD_MOMENTUM = 0.9
-# learning_rate="auto": the largest step of "gd", whose backtracking halves it
-# as often as the curvature asks (a few epochs at most on scaled data); the
-# quasi-Newton step itself for "lbfgs", which backtracks too; and the constant
-# steps of the other rules, none of which adapts it.
-AUTO_LEARNING_RATES = {"backtracking": 10.0, "lbfgs": 1.0, "sgd": 0.1, "adam": 0.01}
-# early_stopping="auto" holds out rows when at least this many would be: fewer
-# score too coarsely to choose an epoch by.
-MIN_AUTO_VALIDATION = 20
 # alpha="auto" on data too small to hold out MIN_AUTO_VALIDATION rows: the
 # best of 1e-1 to 1e-4 on 150-row samples of most of 19 regression datasets
 # (diabetes, Friedman's three and those of benchmarks/datasets.py).
 SMALL_DATA_ALPHA = 1e-2
-# Fewer held-out rows than this cannot score at all: R² needs two.
-MIN_VALIDATION = 2
 
 # name -> (type, smallest, largest, closed ends); checked in fit, not __init__.
 _NUMERIC_PARAMS = {
@@ -161,8 +137,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """The starting parameters for ``n_features`` and these targets."""
 
     @abstractmethod
-    def _loss_grad(self, X, targets, sample_weight, params):
-        """The objective and its gradient: ``(loss, [grad per parameter])``.
+    def _loss_grad(self, X, targets, sample_weight, params, *, alpha, weight_sum=None):
+        """The objective at penalty ``alpha`` and its gradient: ``(loss, grads)``.
 
         One call of a :mod:`skbackprop.backprop` function: the gradient that
         is tested is the gradient that trains.
@@ -221,136 +197,104 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """Validate, train and set the fitted attributes, or change nothing."""
         self._check_params()
         continuing = (partial or self.warm_start) and _is_fitted(self)
-        on_dask = is_dask_collection(X)
         with _restore_on_failure(self):
-            X, y, targets, sample_weight, rng, params, history = self._prepare(
-                X,
-                y,
-                sample_weight,
-                continuing=continuing,
-                partial=partial,
-                classes=classes,
+            problem = self._training_problem(
+                X, y, sample_weight, partial=partial, classes=classes
             )
-            with self._fit_threads(X.shape[0], params):
-                validation = None
-                # Rows on a cluster are not held out (skbackprop._dask): there,
-                # early_stopping="auto" holds out none and alpha="auto" raises.
-                early_stopping = (
-                    self._early_stopping(X.shape[0]) and not partial and not on_dask
-                )
-                alpha_path = (
-                    self.alpha == "auto"
-                    and not (continuing or partial or on_dask)
-                    and self._n_held_out(X.shape[0]) >= MIN_AUTO_VALIDATION
-                )
-                if early_stopping or alpha_path:
-                    split = self._split_validation(X, y, targets, sample_weight, rng)
-                    if alpha_path:
-                        params = self._choose_alpha(*split, rng, params)
-                    if early_stopping:
-                        X, targets, sample_weight, validation = split
-                        # The path's stage was chosen on these rows: training
-                        # keeps it unless an epoch scores better.
-                        validation = replace(validation, start_competes=alpha_path)
-                n_iter_before = 0 if history is None else history.n_iter
-                history, optimizer = self._train(
-                    params,
+            history = problem.history
+            n_iter_before = 0 if history is None else history.n_iter
+            with problem.threads():
+                validation = self._hold_out(problem, y, continuing, partial)
+                optimizer = problem.update_rule(partial=partial)
+                previous = getattr(self, "_optimizer", None)
+                if continuing and type(previous) is type(optimizer):
+                    optimizer.resume_from(previous)
+                settings = problem.settings(partial=partial)
+                monitor = FitMonitor(
+                    self,
                     X,
                     y,
-                    targets,
-                    sample_weight,
-                    rng=rng,
+                    settings.max_iter,
+                    self._params_to_attributes,
+                    problem.params,
+                )
+                history = problem.train(
+                    optimizer,
+                    settings,
+                    monitor=monitor,
                     validation=validation,
                     history=history,
-                    partial=partial,
-                    previous=getattr(self, "_optimizer", None) if continuing else None,
                 )
+                monitor.fit_ends(problem.params)
             if not partial:
                 # Features near the float maximum overflow to |z| = inf: saturated.
-                if on_dask:
-                    X_sample, targets_sample = X.sample_rows(SATURATION_SAMPLE)
-                else:  # checked on the host, wherever the rows live
-                    X_sample, targets_sample = to_namespace(
-                        None, _sample_rows(X), _sample_rows(targets)
-                    )
+                X_sample, targets_sample = problem.rows.sample(SATURATION_SAMPLE)
                 with np.errstate(over="ignore", invalid="ignore"):
                     self._warn_if_saturated(
-                        X_sample, targets_sample, to_namespace(None, *params)
+                        X_sample, targets_sample, to_namespace(None, *problem.params)
                     )
-            self._set_fitted(params, history, optimizer, n_iter_before, validation)
+            self.alpha_ = problem.alpha
+            self._set_fitted(
+                problem.params,
+                history,
+                optimizer.carried_state(),
+                n_iter_before,
+                validation,
+            )
         return self
 
-    def _prepare(self, X, y, sample_weight, *, continuing, partial, classes=None):
-        """Validate the data, encode the targets, and set up the parameters.
+    def _training_problem(self, X, y, sample_weight=None, *, partial, classes=None):
+        """Validate ``X`` and ``y``, encode the targets, and set up the parameters.
 
-        Returns ``X``, ``y``, the encoded targets, the sample weights, the
-        random state, the starting parameters (those the fit continued trained
-        when ``continuing``, else freshly drawn) and the history to append to
-        (None for a fresh start). Sets what the encoding fixes on a first fit
-        (``classes_``, the target scaling, ``n_features_in_``), and ``alpha_``:
-        ``alpha``, the one chosen by the fit continued, or for ``"auto"`` on a
-        first fit, ``SMALL_DATA_ALPHA`` until :meth:`_choose_alpha` measures it.
+        The one seam through which fits and the learning rate range test
+        start training: the rows (in memory, of any namespace, or on a
+        cluster, :mod:`skbackprop._rows`), the starting parameters (those the
+        fit continued trained, with its history, else freshly drawn) and the
+        penalty: ``alpha``, the one the fit continued chose, or for ``"auto"``
+        on a first fit ``SMALL_DATA_ALPHA`` until the path measures it. Sets
+        what the encoding fixes on a first fit (``classes_``, the target
+        scaling, ``n_features_in_``). With ``array_api_dispatch`` on and ``X``
+        an array-API array, the rows and the parameters live in ``X``'s
+        namespace and on its device (see :mod:`skbackprop._namespace`).
 
-        A dask ``X`` is validated and encoded on its cluster: ``X`` is then a
-        :class:`skbackprop._dask.DaskRows`, the targets and sample weights are
-        in its blocks (here: its ``targets_meta``, of their shape and dtype
-        but no rows, and None), and ``y`` is as given. With
-        ``array_api_dispatch`` on and ``X`` an array-API array, ``X``, the
-        targets, the weights and the parameters are returned in ``X``'s
-        namespace and on its device; ``y`` is returned on the host (see
-        :mod:`skbackprop._namespace`).
+        Returns
+        -------
+        problem : TrainingProblem
+            What the fit trains (:mod:`skbackprop._problem`).
         """
+        continuing = (partial or self.warm_start) and _is_fitted(self)
         if self.alpha != "auto":
-            self.alpha_ = self.alpha
-        elif not continuing:
-            self.alpha_ = SMALL_DATA_ALPHA  # until _choose_alpha measures it
-        namespace = None
-        if is_dask_collection(X):
-            from skbackprop._dask import dask_rows
-
-            X = dask_rows(
-                self, X, y, sample_weight, continuing=continuing, partial=partial
-            )
-            targets, sample_weight = X.targets_meta, None
+            alpha = float(self.alpha)
         else:
-            namespace = namespace_of(X)
-            if continuing:
-                check_same_namespace(
-                    X, self, attribute=self._namespace_attribute, method="fit"
-                )
-            X, y, targets, sample_weight = self._validate_and_encode(
-                X,
-                y,
-                sample_weight,
-                namespace=namespace,
-                continuing=continuing,
-                partial=partial,
-                classes=classes,
-            )
+            alpha = self.alpha_ if continuing else SMALL_DATA_ALPHA
+        rows = self._rows(X, y, sample_weight, continuing, partial, classes)
         rng = check_random_state(self.random_state)
         if continuing:
             # Copies: training updates them in place, and a failed fit keeps
             # the fitted ones.
-            params = [aa.copy(aa.astype(p, X.dtype)) for p in self._params]
+            params = [aa.copy(aa.astype(p, rows.dtype)) for p in self._params]
             history = copy.deepcopy(self._history)
         else:
-            dtype = numpy_dtype(X.dtype, namespace)
-            params = self._init_params(X.shape[1], targets, rng, dtype)
+            namespace = namespace_of(rows.X) if hasattr(rows, "X") else None
+            dtype = numpy_dtype(rows.dtype, namespace)
+            params = self._init_params(rows.shape[1], rows.targets, rng, dtype)
+            params = to_namespace(namespace, *params) if namespace else params
             history = None
-        if namespace is not None:
-            targets, sample_weight, *params = to_namespace(
-                namespace, targets, sample_weight, *params
+        return TrainingProblem(self, rows, params, alpha, rng, history)
+
+    def _rows(self, X, y, sample_weight, continuing, partial, classes):
+        """The rows of a fit, validated and encoded where they live."""
+        if is_dask_collection(X):
+            from skbackprop._dask import dask_rows
+
+            return dask_rows(
+                self, X, y, sample_weight, continuing=continuing, partial=partial
             )
-            self._move_private_state(namespace)
-        return X, y, targets, sample_weight, rng, params, history
-
-    def _validate_and_encode(
-        self, X, y, sample_weight, *, namespace, continuing, partial, classes
-    ):
-        """Validate rows in memory; return them, ``y``, the targets and weights.
-
-        The targets and weights are numpy's, encoded on the host; ``y`` too.
-        """
+        namespace = namespace_of(X)
+        if continuing:
+            check_same_namespace(
+                X, self, attribute=self._namespace_attribute, method="fit"
+            )
         X, y = validate_data(
             self,
             X,
@@ -371,7 +315,45 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             partial=partial,
             classes=classes,
         )
-        return X, to_host(y), targets, sample_weight
+        if namespace is not None:
+            targets, sample_weight = to_namespace(namespace, targets, sample_weight)
+            self._move_private_state(namespace)
+        return InMemoryRows(X, targets, sample_weight)
+
+    def _hold_out(self, problem, y, continuing, partial):
+        """Hold out rows for early stopping and ``alpha="auto"``, as asked.
+
+        Returns the held-out rows as the training loop scores them, or None.
+        ``problem.rows`` becomes the rows left to train on when early stopping
+        holds them out; ``alpha="auto"`` trains its path on those rows too,
+        and sets ``problem.alpha`` and the parameters to the stage it chose.
+        """
+        n_rows = problem.rows.shape[0]
+        early_stopping = not partial and _solvers.early_stopping(self, n_rows)
+        choose_alpha = (
+            self.alpha == "auto"
+            and not (continuing or partial)
+            and _solvers.n_held_out(self, n_rows) >= _solvers.MIN_AUTO_VALIDATION
+        )
+        if not (early_stopping or choose_alpha):
+            return None
+        stratify = to_host(y) if is_classifier(self) else None
+        held_out, train_rows = problem.rows.split(
+            self.validation_fraction, problem.random_state, stratify
+        )
+        if choose_alpha:
+            problem.alpha = alpha_path(problem, train_rows, held_out)
+            if self.verbose:
+                print(
+                    f"alpha='auto' chose alpha_={problem.alpha:.3g} on the held-out "
+                    "rows."
+                )
+        if not early_stopping:
+            return None
+        problem.rows = train_rows
+        # The path's stage was chosen on these rows: training keeps it unless
+        # an epoch scores better.
+        return problem.validation(held_out, start_competes=choose_alpha)
 
     def _move_private_state(self, namespace):
         """Move the private fitted arrays (a target scaling) to ``namespace``."""
@@ -379,64 +361,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         for name in self._private_fitted_state:
             if isinstance(state.get(name), (np.ndarray, np.generic)):
                 (state[name],) = to_namespace(namespace, np.asarray(state[name]))
-
-    def _training_settings(self, n_samples, *, partial):
-        """The settings of the epoch loop: one epoch, unchecked, for ``partial_fit``."""
-        return TrainingSettings(
-            max_iter=1 if partial else self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            batch_size=self._batch_size(n_samples),
-            shuffle=self.shuffle,
-            verbose=self.verbose,
-            check_convergence=not partial,
-        )
-
-    def _train(
-        self,
-        params,
-        X,
-        y,
-        targets,
-        sample_weight,
-        *,
-        rng,
-        validation,
-        history,
-        partial,
-        previous,
-    ):
-        """Train ``params`` in place with the solver's family of loop.
-
-        Returns the history and the optimizer (None for L-BFGS), whose state a
-        warm start or the next ``partial_fit`` continues from ``previous``.
-        """
-        settings = self._training_settings(X.shape[0], partial=partial)
-        monitor = FitMonitor(
-            self, X, y, settings.max_iter, self._params_to_attributes, params
-        )
-        optimizer = self._make_optimizer(params, partial=partial)
-        if type(previous) is type(optimizer):
-            optimizer.resume_from(previous)
-        history = train_epochs(
-            self._loss_grad,
-            params,
-            optimizer,
-            X,
-            targets,
-            sample_weight,
-            settings,
-            rng=rng,
-            monitor=monitor,
-            validation=validation,
-            history=history,
-        )
-        monitor.fit_ends(params)
-        if self.solver == "lbfgs":
-            # L-BFGS carries nothing into a warm start: other rows may follow,
-            # and it measures their curvature afresh.
-            optimizer = None
-        return history, optimizer
 
     def _set_fitted(self, params, history, optimizer, n_iter_before, validation):
         """Set the fitted attributes from the trained parameters and history.
@@ -556,84 +480,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             UserWarning,
         )
 
-    def _fit_threads(self, n_samples, params):
-        """The BLAS threads of training on ``n_samples`` rows (``_threads``).
-
-        The largest product multiplies the rows of one update, all of them or
-        a mini-batch, by the first layer's weights.
-        """
-        rows = self._batch_size(n_samples) or n_samples
-        return fit_threads(rows * math.prod(params[0].shape))
-
-    def _batch_size(self, n_samples):
-        """Rows per update: None, the full batch, for 'gd' and 'lbfgs'."""
-        if self.solver in ("gd", "lbfgs"):
-            return None
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        return min(self.batch_size, n_samples)
-
-    def _make_optimizer(self, params, *, partial=False):
-        """The update rule of the solver, with its settings.
-
-        ``partial_fit`` sees each chunk once: "gd" cannot backtrack on it, and
-        takes the constant steps of its other schedules instead. "lbfgs" has no
-        ``partial_fit``; the learning rate range test trains it as one, so its
-        steps do not backtrack either.
-        """
-        if self.solver == "lbfgs":
-            return LBFGSOptimizer(
-                params, self._learning_rate("lbfgs"), backtracking=not partial
-            )
-        if self.solver == "adam":
-            return AdamOptimizer(
-                params,
-                self._learning_rate("adam"),
-                float(self.beta_1),
-                float(self.beta_2),
-                float(self.epsilon),
-            )
-        if (
-            self.solver == "gd"
-            and self.learning_rate_schedule == "auto"
-            and not partial
-        ):
-            return MonotoneGDOptimizer(
-                params,
-                self._learning_rate("backtracking"),
-                momentum=None if self.momentum == "auto" else float(self.momentum),
-                nesterov=self.nesterovs_momentum,
-            )
-        return SGDOptimizer(
-            params,
-            self._learning_rate("sgd"),
-            momentum=SGD_MOMENTUM if self.momentum == "auto" else float(self.momentum),
-            nesterov=self.nesterovs_momentum,
-            schedule=(
-                "constant"
-                if self.learning_rate_schedule == "auto"
-                else self.learning_rate_schedule
-            ),
-            power_t=self.power_t,
-        )
-
-    def _early_stopping(self, n_samples):
-        """Whether to hold out rows; ``"auto"`` does when 20 or more would be."""
-        if self.early_stopping == "auto":
-            return self._n_held_out(n_samples) >= MIN_AUTO_VALIDATION
-        return self.early_stopping
-
-    def _n_held_out(self, n_samples):
-        """How many of ``n_samples`` rows ``validation_fraction`` holds out."""
-        return int(np.ceil(self.validation_fraction * n_samples))
-
-    def _learning_rate(self, rule):
-        """``learning_rate``, or the one that ``"auto"`` gives this update rule."""
-        if self.learning_rate == "auto":
-            return AUTO_LEARNING_RATES[rule]
-        # A Python float: a numpy scalar times some array types gives numpy's.
-        return float(self.learning_rate)
-
     def _sample_weight(self, sample_weight, n_samples, dtype, *, ensure_nonzero=True):
         """Validated sample weights, or None when every row weighs the same.
 
@@ -659,95 +505,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         if ensure_nonzero:
             require_some_weight(float(sample_weight.sum()))
         return sample_weight
-
-    def _choose_alpha(self, X, targets, sample_weight, validation, rng, params):
-        """``alpha="auto"``: set ``alpha_`` along the path of :mod:`skbackprop._alpha`.
-
-        Each stage trains ``max_iter // STAGE_SHARE`` epochs on the rows not
-        held out, unchecked as ``partial_fit``'s are, and ``validation``, the
-        held-out rows, picks the penalty. Returns the weights of the stage
-        picked, from which the fit goes on.
-        """
-        settings = replace(
-            self._training_settings(X.shape[0], partial=False),
-            max_iter=max(1, self.max_iter // STAGE_SHARE),
-            check_convergence=False,
-            verbose=0,
-        )
-
-        def train(params, alpha):
-            self.alpha_ = alpha
-            train_epochs(
-                self._loss_grad,
-                params,
-                self._make_optimizer(params),
-                X,
-                targets,
-                sample_weight,
-                settings,
-                rng=rng,
-                monitor=NO_MONITOR,
-            )
-
-        self.alpha_, params = choose_alpha(
-            train,
-            validation.score,
-            lambda score: self._score_standard_error(score, validation.n_rows),
-            params,
-        )
-        if self.verbose:
-            print(f"alpha='auto' chose alpha_={self.alpha_:.3g} on the held-out rows.")
-        return params
-
-    def _split_validation(self, X, y, targets, sample_weight, rng):
-        """Hold out ``validation_fraction`` of the rows (stratified for classifiers).
-
-        Held-out rows that cannot score the epochs, too few or all of zero
-        weight, are refused, as MLPRegressor and SGDClassifier refuse them.
-        The same rows serve early stopping and ``alpha="auto"``.
-        """
-        n_held_out = self._n_held_out(X.shape[0])
-        # A stratified split needs a row of each class too.
-        n_classes = self.classes_.shape[0] if hasattr(self, "classes_") else 0
-        needed = max(MIN_VALIDATION, n_classes)
-        if n_held_out < needed:
-            raise ValueError(
-                f"The validation set is too small: early stopping would hold out "
-                f"{n_held_out} of {X.shape[0]} rows, and scoring needs {needed}. "
-                "Increase validation_fraction or the size of your dataset, or set "
-                "early_stopping=False."
-            )
-        train, held_out = train_test_split(
-            np.arange(X.shape[0]),
-            test_size=self.validation_fraction,
-            random_state=rng,
-            stratify=y if is_classifier(self) else None,
-        )
-        X_val, t_val = aa.take_rows(X, held_out), aa.take_rows(targets, held_out)
-        sw_val = (
-            None if sample_weight is None else aa.take_rows(sample_weight, held_out)
-        )
-        if sample_weight is not None:
-            for which, rows in (("held out", held_out), ("left to train on", train)):
-                if not aa.any_nonzero(aa.take_rows(sample_weight, rows)):
-                    raise ValueError(
-                        f"The sample weights of the rows {which} for early "
-                        "stopping are all zero. Use another random_state or "
-                        "validation_fraction, or set early_stopping=False."
-                    )
-        validation = Validation(
-            score=lambda params: self._score_params(X_val, t_val, sw_val, params),
-            loss=lambda params: self._loss_grad(X_val, t_val, sw_val, params)[0],
-            n_rows=len(held_out),
-        )
-        if sample_weight is not None:
-            sample_weight = aa.take_rows(sample_weight, train)
-        return (
-            aa.take_rows(X, train),
-            aa.take_rows(targets, train),
-            sample_weight,
-            validation,
-        )
 
     def _validate_X_predict(self, X, method):
         """Check a fitted model and the rows its ``method`` is asked to predict.

@@ -215,7 +215,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             hits = scores.argmax(axis=1) == targets.argmax(axis=1)
         return float(np.average(hits, weights=sample_weight))
 
-    def _loss_grad(self, X, y, sample_weight, params, weight_sum=None):
+    def _loss_grad(self, X, y, sample_weight, params, *, alpha, weight_sum=None):
         loss, grad = self._backprop(
             X,
             y,
@@ -223,7 +223,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             fit_intercept=self.fit_intercept,
             sample_weight=sample_weight,
             weight_sum=weight_sum,
-            alpha=self.alpha_,
+            alpha=alpha,
             check_input=False,
         )
         return loss, [grad]

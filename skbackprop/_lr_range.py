@@ -14,13 +14,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 
 from skbackprop._base import BaseBackprop
-from skbackprop._callbacks import NO_MONITOR
 from skbackprop._namespace import namespace_of
-from skbackprop._training import (
-    LARGEST_TESTED_LEARNING_RATE,
-    TrainingHistory,
-    train_epochs,
-)
+from skbackprop._training import LARGEST_TESTED_LEARNING_RATE, TrainingHistory
 
 # The smoothing of the loss curve: an exponential moving average with this
 # weight on the past, bias-corrected as fastai's. Each point is a whole epoch,
@@ -245,30 +240,19 @@ def lr_range_test(
     model = clone(estimator)
     model._check_params()
     classes = unique_labels(y) if is_classifier(model) else None
-    X, _, targets, sample_weight, rng, params, _ = model._prepare(
-        X, y, None, continuing=False, partial=True, classes=classes
-    )
-    optimizer = model._make_optimizer(params, partial=True)
-    settings = model._training_settings(X.shape[0], partial=True)
+    # As partial_fit trains: the rule steps without backtracking, one epoch at
+    # a time, unchecked.
+    problem = model._training_problem(X, y, partial=True, classes=classes)
+    optimizer = problem.update_rule(partial=True)
+    settings = problem.settings(partial=True)
     history = TrainingHistory()
     rates = np.geomspace(min_lr, max_lr, num)
     smoothed, average, diverged, grew = [], 0.0, False, False
-    with model._fit_threads(X.shape[0], params):
+    with problem.threads():
         for epoch, rate in enumerate(rates, start=1):
             optimizer.learning_rate = optimizer.learning_rate_init = float(rate)
             try:
-                train_epochs(
-                    model._loss_grad,
-                    params,
-                    optimizer,
-                    X,
-                    targets,
-                    sample_weight,
-                    settings,
-                    rng=rng,
-                    monitor=NO_MONITOR,
-                    history=history,
-                )
+                problem.train(optimizer, settings, history=history)
             except ValueError:
                 # The loop's own divergence guard: a non-finite loss or weight,
                 # at a rate that the rates kept leave out.

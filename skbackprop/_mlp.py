@@ -282,7 +282,7 @@ default="auto"
         y_pred = tiny_mlp_forward(X, *params, fit_intercept=self.fit_intercept)[1]
         return _r2(targets, y_pred, sample_weight)
 
-    def _loss_grad(self, X, y, sample_weight, params, weight_sum=None):
+    def _loss_grad(self, X, y, sample_weight, params, *, alpha, weight_sum=None):
         loss, grads = tiny_mlp_grad(
             X,
             y,
@@ -290,7 +290,7 @@ default="auto"
             fit_intercept=self.fit_intercept,
             sample_weight=sample_weight,
             weight_sum=weight_sum,
-            alpha=self.alpha_,
+            alpha=alpha,
             check_input=False,
         )
         return loss, list(grads)

@@ -1,9 +1,14 @@
 """Update rules: gradient descent, Adam and L-BFGS.
 
 They know a list of parameter arrays and a matching list of gradients, never a
-model. The hand-written rules update the parameters in place; their state
-(momentum velocities, Adam's moments) lives on the optimizer, so that a warm
-start can carry it over.
+model, nor where the rows live. Every rule follows one protocol,
+:class:`UpdateRule`, which the training loop calls, and comes in one of two
+families: step rules (:class:`SGDOptimizer`, :class:`AdamOptimizer`) move from
+wherever the last step left the parameters, on any batch; line searches
+(:class:`MonotoneGDOptimizer`, :class:`LBFGSOptimizer`) judge each full-batch
+evaluation and go back from a point that did not lower the loss enough. The
+rules update the parameters in place; their state (momentum velocities,
+Adam's moments) lives on the rule, so that a warm start can carry it over.
 """
 
 from collections import deque
@@ -14,7 +19,89 @@ import numpy as np
 from skbackprop import _array_api as aa
 
 
-class SGDOptimizer:
+class UpdateRule:
+    """The protocol of an update rule, with what a rule without more does.
+
+    The training loop calls, per full-batch evaluation, ``accept`` then
+    ``update_params``; per mini-batch, ``update_params``; after each epoch,
+    ``iteration_ends``; when the loss stopped improving, ``trigger_stopping``;
+    and when training ends, ``finish``. ``learning_rate`` is the step size
+    now, ``learning_rate_init`` the one given.
+    """
+
+    # A constant step never shrinks below use; a line search's may.
+    exhausted = False
+
+    def accept(self, params, loss, grads):
+        """Keep the point just evaluated: a step rule steps on from anywhere.
+
+        Parameters
+        ----------
+        params : list of array
+            The parameters just evaluated; a line search restores, in place,
+            a point it keeps instead.
+        loss : float
+            The full-batch loss there.
+        grads : list of array
+            Its gradients.
+
+        Returns
+        -------
+        loss, grads : float, list of array
+            The loss and gradients of the point kept, to step from.
+        """
+        return loss, grads
+
+    def finish(self, params):
+        """End a fit where the last step left ``params``.
+
+        Parameters
+        ----------
+        params : list of array
+            The parameters; a line search sets them to the point it kept.
+        """
+
+    def iteration_ends(self, time_step):
+        """Update the step size after an epoch that ends at sample ``time_step``.
+
+        Parameters
+        ----------
+        time_step : int
+            The number of samples seen so far.
+        """
+
+    def trigger_stopping(self):
+        """Decide whether training stops now that the loss stopped improving.
+
+        Returns
+        -------
+        stop : bool
+            True: no schedule is left to lower the step size.
+        """
+        return True
+
+    def resume_from(self, previous):
+        """Carry over the state of the rule of an earlier fit, of the same class.
+
+        Parameters
+        ----------
+        previous : UpdateRule
+            The rule of the fit to continue.
+        """
+
+    def carried_state(self):
+        """What a warm start or the next ``partial_fit`` continues from.
+
+        Returns
+        -------
+        rule : UpdateRule or None
+            This rule, whose state the next fit resumes; None where nothing
+            carries over.
+        """
+        return self
+
+
+class SGDOptimizer(UpdateRule):
     r"""Gradient descent with momentum, the seed's update when ``momentum=0``.
 
     .. math::
@@ -58,9 +145,6 @@ class SGDOptimizer:
         self.power_t = power_t
         self.velocities = [aa.zeros_like(p) for p in params]
 
-    # A constant step never shrinks below use; backtracking's may.
-    exhausted = False
-
     def update_params(self, params, grads):
         """Take one step, updating ``params`` in place.
 
@@ -78,34 +162,6 @@ class SGDOptimizer:
                 param += self.momentum * velocity - self.learning_rate * grad
             else:
                 param += velocity
-
-    def accept(self, params, loss, grads):
-        """Every point is kept: the rule steps on from wherever it is.
-
-        Parameters
-        ----------
-        params : list of ndarray
-            The parameters just evaluated.
-        loss : float
-            The full-batch loss there.
-        grads : list of ndarray
-            Its gradients.
-
-        Returns
-        -------
-        loss, grads : float, list of ndarray
-            ``loss`` and ``grads``, unchanged.
-        """
-        return loss, grads
-
-    def finish(self, params):
-        """End a fit where the last step left ``params``.
-
-        Parameters
-        ----------
-        params : list of ndarray
-            The parameters.
-        """
 
     def iteration_ends(self, time_step):
         """Update the step size after an epoch that ends at sample ``time_step``.
@@ -146,30 +202,7 @@ class SGDOptimizer:
             self.learning_rate = previous.learning_rate
 
 
-class _NoSchedule:
-    """What an update rule whose step size no schedule changes tells the loop."""
-
-    def iteration_ends(self, time_step):
-        """Nothing to change after an epoch: the rule has no schedule.
-
-        Parameters
-        ----------
-        time_step : int
-            The number of samples seen so far.
-        """
-
-    def trigger_stopping(self):
-        """No schedule to lower, so training stops.
-
-        Returns
-        -------
-        stop : bool
-            Always True.
-        """
-        return True
-
-
-class AdamOptimizer(_NoSchedule):
+class AdamOptimizer(UpdateRule):
     r"""Adam (Kingma and Ba, 2015), with bias-corrected moment estimates.
 
     .. math::
@@ -224,10 +257,6 @@ class AdamOptimizer(_NoSchedule):
             v *= self.beta_2
             v += (1 - self.beta_2) * grad * grad
             param -= step * m / (aa.sqrt(v) + self.epsilon)
-
-    accept = SGDOptimizer.accept
-    finish = SGDOptimizer.finish
-    exhausted = SGDOptimizer.exhausted
 
     def resume_from(self, previous):
         """Carry over the moments and step count of an earlier fit.
@@ -359,7 +388,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
         self.steps_since_restart = previous.steps_since_restart
 
 
-class LBFGSOptimizer(_NoSchedule):
+class LBFGSOptimizer(UpdateRule):
     r"""Limited-memory BFGS on the full batch, its steps found by backtracking.
 
     The direction is :math:`-H \nabla E`, with :math:`H` the inverse curvature
@@ -507,6 +536,16 @@ class LBFGSOptimizer(_NoSchedule):
         for (s, y, rho), alpha in zip(self.steps, reversed(alphas)):
             q += (alpha - rho * float(y @ q)) * s
         return q
+
+    def carried_state(self):
+        """Nothing: other rows may follow, and L-BFGS measures their curvature afresh.
+
+        Returns
+        -------
+        rule : None
+            No state carries over.
+        """
+        return None
 
     def finish(self, params):
         """End a fit at the point kept, not at a trial point never judged.

@@ -30,12 +30,6 @@ _LIBRARY_DIRS = tuple(
     for module in (LBFGSOptimizer, with_callbacks)
 )
 
-# A full-batch loss and gradient is summed over blocks of rows of X of about this
-# many bytes: the arrays between the forward and the backward pass then grow with
-# the block, not with n_samples (and stay small enough to be reused rather than
-# freshly mapped), while each block is still large enough for OpenBLAS to share
-# its matrix products among threads.
-BLOCK_BYTES = 2**23
 # Features whose columns have a root mean square of at most this count as
 # scaled: a standardised column's is 1, a one-hot column's at most 1, while
 # raw measurements (pixels of 0-16, areas, prices, counts) pass it. Beyond
@@ -72,6 +66,8 @@ class TrainingSettings:
     check_convergence : bool
         Whether to stop on ``tol`` and warn when ``max_iter`` ends the fit;
         ``partial_fit`` turns it off.
+    random_state : numpy.random.RandomState or None
+        Draws the shuffles of the mini-batches.
     """
 
     max_iter: int
@@ -81,6 +77,7 @@ class TrainingSettings:
     shuffle: bool = False
     verbose: int = 0
     check_convergence: bool = True
+    random_state: np.random.RandomState | None = None
 
 
 @dataclass
@@ -178,15 +175,12 @@ class _Improvement:
 
 
 def train_epochs(
-    loss_grad,
+    objective,
     params,
     optimizer,
-    X,
-    y,
-    sample_weight,
+    rows,
     settings,
     *,
-    rng,
     monitor,
     validation=None,
     history=None,
@@ -201,24 +195,19 @@ def train_epochs(
 
     Parameters
     ----------
-    loss_grad : callable
-        ``loss_grad(X, y, sample_weight, params, weight_sum=None) -> (loss,
-        grads)``; mini-batches pass ``weight_sum``, the divisor of their
-        weighted loss (see :func:`skbackprop.backprop.logistic_ce_grad`).
-    params : list of ndarray
+    objective : callable
+        ``objective(X, targets, sample_weight, params, weight_sum=None) ->
+        (loss, grads)``, the loss with its penalty; mini-batches pass
+        ``weight_sum``, the divisor of their weighted loss (see
+        :func:`skbackprop.backprop.logistic_ce_grad`).
+    params : list of array
         The parameters, updated in place.
-    optimizer : object
+    optimizer : UpdateRule
         An update rule of :mod:`skbackprop._optim`.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Training rows.
-    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        Encoded targets.
-    sample_weight : ndarray of shape (n_samples,) or None
-        Row weights.
+    rows : InMemoryRows or DaskRows
+        The rows to train on (:mod:`skbackprop._rows`).
     settings : TrainingSettings
         How long to train and when to stop.
-    rng : numpy.random.RandomState
-        Draws the shuffles.
     monitor : FitMonitor
         Told when each epoch begins and ends (scikit-learn's callbacks); training
         stops when a callback asks for it.
@@ -253,15 +242,13 @@ def train_epochs(
             converged = False
             if full_batch:
                 loss, converged = _full_batch_step(
-                    loss_grad, params, optimizer, X, y, sample_weight, settings
+                    objective, params, optimizer, rows, settings
                 )
             else:
-                loss = _mini_batch_epoch(
-                    loss_grad, params, optimizer, X, y, sample_weight, settings, rng
-                )
+                loss = _mini_batch_epoch(objective, params, optimizer, rows, settings)
         _check_finite(loss, params, optimizer.learning_rate, history.n_iter + 1)
         history.n_iter += 1
-        history.t += X.shape[0]
+        history.t += rows.shape[0]
         history.loss_curve.append(loss)
         optimizer.iteration_ends(history.t)
         # Finite weights can still overflow on the held-out rows; such a score
@@ -278,7 +265,7 @@ def train_epochs(
         if optimizer.exhausted:
             warn_not_converged(
                 _exhausted_message(
-                    X, np.asarray(loss).dtype, history.n_iter - first_epoch, settings
+                    rows, np.asarray(loss).dtype, history.n_iter - first_epoch, settings
                 )
             )
             break
@@ -325,7 +312,7 @@ def _max_iter_advice(optimizer):
     return "raise max_iter or the learning_rate (if the loss falls smoothly)"
 
 
-def _exhausted_message(X, dtype, n_epochs, settings):
+def _exhausted_message(rows, dtype, n_epochs, settings):
     """Why the backtracking found no step that lowers the loss, and what helps.
 
     Features far from unit scale make the curvature so large that no step the
@@ -337,7 +324,7 @@ def _exhausted_message(X, dtype, n_epochs, settings):
         f"The loss stopped decreasing at the precision of {dtype} after "
         f"{n_epochs} epochs, before the gradient fell below tol={settings.tol}"
     )
-    scale = feature_scale(X)
+    scale = feature_scale(rows.sample(SAMPLE_ROWS)[0])
     if scale > UNIT_SCALE:
         return (
             f"{stopped}: X has columns of root mean square up to {scale:.3g}, "
@@ -354,15 +341,11 @@ def _exhausted_message(X, dtype, n_epochs, settings):
 
 
 def feature_scale(X):
-    """The largest root mean square of a column of ``X``, on a sample of its rows.
+    """The largest root mean square of a column of ``X``, a sample of rows.
 
-    Rows on a cluster are sampled there; an array of another namespace gives
-    its largest absolute value instead, an upper bound.
+    An array of another namespace gives its largest absolute value instead,
+    an upper bound.
     """
-    if hasattr(X, "sample_rows"):
-        X = X.sample_rows(SAMPLE_ROWS)[0]
-    step = -(-X.shape[0] // SAMPLE_ROWS)
-    X = X[::step] if step > 1 else X
     if hasattr(X, "tocsr"):
         return float(np.sqrt(X.multiply(X).mean(axis=0).max(initial=0.0)))
     if isinstance(X, np.ndarray):
@@ -372,14 +355,14 @@ def feature_scale(X):
     return aa.max_abs(X)
 
 
-def _full_batch_step(loss_grad, params, optimizer, X, y, sample_weight, settings):
+def _full_batch_step(objective, params, optimizer, rows, settings):
     """One step on the full batch; returns the loss and whether it has converged.
 
     The optimizer may reject the point just evaluated (a step up the loss) and
     go back; the loss and gradient are then those of the point it keeps, and
     so is the convergence test.
     """
-    loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
+    loss, grads = rows.loss_grad(objective, params)
     loss, grads = optimizer.accept(params, loss, grads)
     converged = (
         settings.check_convergence and max(aa.max_abs(g) for g in grads) <= settings.tol
@@ -424,130 +407,20 @@ def _stop_improving(history, first_epoch, optimizer, settings, validation, full_
     return True
 
 
-def _mini_batch_epoch(loss_grad, params, optimizer, X, y, sample_weight, settings, rng):
-    """One pass over the rows in mini-batches; the mean of their losses.
-
-    With sample weights, each batch divides its weighted loss by its rows times
-    the mean weight of all the rows, not by its own weights' sum: its gradient
-    is then an unbiased estimate of the full weighted gradient, as
-    SGDClassifier's weighted steps are, and a row's weight counts even in a
-    batch of one row, where a batch's weighted mean would cancel it.
-    """
-    n_samples, batch_size = X.shape[0], settings.batch_size
-    if batch_size >= n_samples:  # one batch: the rows in any order, never copied
-        loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
+def _mini_batch_epoch(objective, params, optimizer, rows, settings):
+    """One pass over the rows in mini-batches; the mean of their losses."""
+    n_rows = rows.shape[0]
+    if settings.batch_size >= n_rows:  # one batch: the rows in any order
+        loss, grads = rows.loss_grad(objective, params)
         optimizer.update_params(params, grads)
         return loss
-    mean_weight = None if sample_weight is None else aa.mean(sample_weight)
-    # numpy's random state draws the order wherever the rows live, so that a
-    # fit on another namespace shuffles as numpy's does.
-    order = rng.permutation(n_samples) if settings.shuffle else None
-    if order is not None and not isinstance(X, np.ndarray) and not hasattr(X, "tocsr"):
-        order = aa.to_device_like(order, X)
     total_loss = 0.0
-    for start in range(0, n_samples, batch_size):
-        stop = min(start + batch_size, n_samples)
-        # In order, a batch is a slice: a view of X, never a copy.
-        rows = slice(start, stop) if order is None else order[start:stop]
-        batch_weight = None if sample_weight is None else sample_weight[rows]
-        if batch_weight is not None and not aa.any_nonzero(batch_weight):
-            # Only zero-weight rows: nothing to learn from. (The penalty's
-            # step is skipped with them; it is a batch's share of an epoch's.)
-            continue
-        loss, grads = loss_grad(
-            _rows(X, rows),
-            _rows(y, rows),
-            batch_weight,
-            params,
-            weight_sum=None if mean_weight is None else (stop - start) * mean_weight,
-        )
+    batches = rows.batches(settings.batch_size, settings.random_state, settings.shuffle)
+    for X, targets, weight, weight_sum in batches:
+        loss, grads = objective(X, targets, weight, params, weight_sum=weight_sum)
         optimizer.update_params(params, grads)
-        total_loss += loss * (stop - start)
-    return total_loss / n_samples
-
-
-def _rows(array, rows):
-    """``array[rows]``, by ``take`` where that gathers the rows faster.
-
-    ``take`` is about twice as fast on a C-contiguous array, but on any other it
-    first copies the whole array; a slice is a view, no copy at all. Arrays of
-    another namespace take indices already on their device.
-    """
-    if isinstance(rows, slice):
-        return array[rows]
-    if isinstance(array, np.ndarray):
-        return array.take(rows, axis=0) if array.flags.c_contiguous else array[rows]
-    if hasattr(array, "tocsr"):
-        return array[rows]
-    return aa.take(array, rows)
-
-
-def full_batch_loss_grad(
-    loss_grad, X, y, sample_weight, params, *, block_bytes=BLOCK_BYTES
-):
-    """The loss and gradients over all rows, summed over blocks of rows.
-
-    The loss is a (weighted) mean over the rows, so it is the mean of the
-    blocks' losses, each weighted by its share of the rows (or of the sample
-    weights), and so are the gradients. Every block's loss carries the L2 term
-    too; as the shares sum to 1, the total carries it once. The blocks are
-    views of ``X`` (see ``BLOCK_BYTES``); sparse ``X`` is taken whole.
-
-    Parameters
-    ----------
-    loss_grad : callable
-        ``loss_grad(X, y, sample_weight, params) -> (loss, grads)``.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Training rows.
-    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        Encoded targets.
-    sample_weight : ndarray of shape (n_samples,) or None
-        Row weights.
-    params : list of ndarray
-        The parameters.
-    block_bytes : int, default=BLOCK_BYTES
-        About how many bytes of ``X`` make a block.
-
-    Returns
-    -------
-    loss : float
-        The loss over all rows.
-    grads : list of ndarray
-        Its gradients, one per parameter.
-    """
-    if hasattr(X, "full_batch_loss_grad"):
-        # Rows on a cluster (skbackprop._dask.DaskRows) sum their blocks where
-        # they are, with the model's loss_grad; y and sample_weight are in them.
-        return X.full_batch_loss_grad(params, block_bytes=block_bytes)
-    n_samples = X.shape[0]
-    block = _block_rows(X, block_bytes)
-    total = n_samples if sample_weight is None else aa.total(sample_weight)
-    if block >= n_samples or not total > 0:  # one block, or no mean to share
-        return loss_grad(X, y, sample_weight, params)
-    loss, grads = 0.0, None
-    for start in range(0, n_samples, block):
-        stop = min(start + block, n_samples)
-        weight = None if sample_weight is None else sample_weight[start:stop]
-        share = (stop - start if weight is None else aa.total(weight)) / total
-        if share == 0:  # only zero-weight rows: they add nothing
-            continue
-        block_loss, block_grads = loss_grad(
-            X[start:stop], y[start:stop], weight, params
-        )
-        loss += share * block_loss
-        if grads is None:
-            grads = [share * g for g in block_grads]
-        else:
-            for grad, g in zip(grads, block_grads):
-                grad += share * g
-    return loss, grads
-
-
-def _block_rows(X, block_bytes):
-    """Rows per block of ``full_batch_loss_grad``: all of them for sparse ``X``."""
-    if not isinstance(X, np.ndarray):
-        return X.shape[0]
-    return max(1, block_bytes // max(1, X.shape[1] * X.itemsize))
+        total_loss += loss * X.shape[0]
+    return total_loss / n_rows
 
 
 def warn_not_converged(message):

@@ -10,7 +10,7 @@ import pytest
 
 import skbackprop.__main__ as demo
 from skbackprop.__main__ import COLUMNS, benchmarks, main, parse_args
-from skbackprop._base import AUTO_LEARNING_RATES
+from skbackprop._solvers import AUTO_LEARNING_RATES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -43,7 +43,7 @@ def _record_fit_threads(monkeypatch):
         seen.append(n_multiplications)
         return fit_threads(n_multiplications)
 
-    monkeypatch.setattr("skbackprop._base.fit_threads", recording_fit_threads)
+    monkeypatch.setattr("skbackprop._solvers.fit_threads", recording_fit_threads)
     return seen
 
 

@@ -150,9 +150,11 @@ def test_the_traces_gradient_is_the_training_gradient_bit_for_bit(case, monkeypa
     calls = []
     loss_grad = type(estimator)._loss_grad
 
-    def spy(self, X, targets, sample_weight, params, weight_sum=None):
+    def spy(self, X, targets, sample_weight, params, *, alpha, weight_sum=None):
         copies = [p.copy() for p in params]
-        loss, grads = loss_grad(self, X, targets, sample_weight, params, weight_sum)
+        loss, grads = loss_grad(
+            self, X, targets, sample_weight, params, alpha=alpha, weight_sum=weight_sum
+        )
         calls.append((targets, sample_weight, copies, loss, [g.copy() for g in grads]))
         return loss, grads
 

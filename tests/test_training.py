@@ -32,12 +32,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 from skbackprop._optim import SGDOptimizer
+from skbackprop._rows import InMemoryRows
 from skbackprop._training import (
     TrainingSettings,
     _check_not_growing,
     _exhausted_message,
     _mini_batch_epoch,
-    full_batch_loss_grad,
 )
 
 ignore_convergence = pytest.mark.filterwarnings(
@@ -1182,11 +1182,13 @@ def test_a_step_lost_in_rounding_on_scaled_features_blames_tol_not_scaling():
     # so the message is checked on its own).
     X, _ = _cancer()
     settings = TrainingSettings(max_iter=10, tol=1e-15, n_iter_no_change=10)
-    message = _exhausted_message(X, np.dtype(np.float32), 7, settings)
+    message = _exhausted_message(
+        InMemoryRows(X, None), np.dtype(np.float32), 7, settings
+    )
     assert message.endswith("Raise tol, or fit in float64.")
     assert "Scale" not in message
     assert "Scale the features" in _exhausted_message(
-        X * 1e10, np.dtype(np.float64), 7, settings
+        InMemoryRows(X * 1e10, None), np.dtype(np.float64), 7, settings
     )
 
 
@@ -1236,7 +1238,8 @@ def test_full_batch_blocks_sum_to_the_whole(weighted):
     sample_weight = rng.uniform(size=23) if weighted else None
     whole = _mean_squares(X, y, sample_weight, w)
     # 16 bytes a block: one 3-feature row of float64 per block at most.
-    blocks = full_batch_loss_grad(_mean_squares, X, y, sample_weight, w, block_bytes=16)
+    rows = InMemoryRows(X, y, sample_weight)
+    blocks = rows.loss_grad(_mean_squares, w, block_bytes=16)
     assert blocks[0] == pytest.approx(whole[0], rel=1e-12)
     np.testing.assert_allclose(blocks[1][0], whole[1][0], rtol=1e-12)
 
@@ -1246,8 +1249,8 @@ def test_full_batch_blocks_of_zero_weight_rows_add_nothing():
     X, y, w = rng.normal(size=(20, 3)), rng.normal(size=20), [rng.normal(size=3)]
     sample_weight = np.ones(20)
     sample_weight[:10] = 0.0
-    blocks = full_batch_loss_grad(
-        _mean_squares, X, y, sample_weight, w, block_bytes=24 * 5
+    blocks = InMemoryRows(X, y, sample_weight).loss_grad(
+        _mean_squares, w, block_bytes=24 * 5
     )
     kept = _mean_squares(X[10:], y[10:], None, w)
     assert blocks[0] == pytest.approx(kept[0], rel=1e-12)
@@ -1266,9 +1269,8 @@ def test_mini_batches_divide_by_their_share_of_all_the_weights():
         return _mean_squares(X, y, sample_weight, params, weight_sum)
 
     optimizer = SGDOptimizer(params, 0.0)  # no step: each batch at W = 0
-    loss = _mini_batch_epoch(
-        recording, params, optimizer, X, y, sample_weight, settings, None
-    )
+    rows = InMemoryRows(X, y, sample_weight)
+    loss = _mini_batch_epoch(recording, params, optimizer, rows, settings)
     # Each batch of 2 rows divides by 2 * 1.5: losses 1/3 and 6, whose mean is
     # the full weighted mean, (0.5 + 0.5 + 2 * 4.5 + 2 * 4.5) / 6.
     assert seen == [3.0, 3.0]

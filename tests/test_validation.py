@@ -26,7 +26,7 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-import skbackprop._base as base
+import skbackprop._problem as problem
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
 
@@ -74,7 +74,7 @@ def forbid_training(monkeypatch):
     """
 
     def forbid():
-        monkeypatch.setattr(base, "train_epochs", _training_must_not_start)
+        monkeypatch.setattr(problem, "train_epochs", _training_must_not_start)
 
     return forbid
 

@@ -1,0 +1,294 @@
+"""Rows that know where they live: what training asks of the data, in memory.
+
+Training talks to its rows through one protocol, whatever holds them. Rows
+offer what an epoch needs:
+
+- ``shape`` and ``dtype``, those of the rows' ``X``;
+- ``loss_grad(objective, params)``: the loss and gradients over all of them;
+- ``batches(batch_size, random_state, shuffle)``: an epoch of mini-batches;
+- ``split(fraction, random_state, stratify)``: the rows held out and the rows
+  left to train on, two rows objects over the same data, never a copy of it;
+- ``score(scorer, params)``: the estimator's score of the parameters on them;
+- ``sample(n_rows)``: at most ``n_rows`` of them, on the host, for checks
+  that look at a sample (saturation, feature scale).
+
+:class:`InMemoryRows` are rows in memory, in any array namespace and on its
+device (numpy, scipy.sparse, torch, CuPy); :class:`skbackprop._dask.DaskRows`
+are rows on a Dask cluster. An ``objective`` is the estimator's loss with its
+penalty bound (``objective(X, targets, sample_weight, params,
+weight_sum=None) -> (loss, grads)``); a ``scorer`` its score (``scorer(X,
+targets, sample_weight, params) -> float``).
+"""
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from skbackprop import _array_api as aa
+from skbackprop._namespace import to_host
+
+# A full-batch loss and gradient is summed over blocks of rows of X of about this
+# many bytes: the arrays between the forward and the backward pass then grow with
+# the block, not with n_samples (and stay small enough to be reused rather than
+# freshly mapped), while each block is still large enough for OpenBLAS to share
+# its matrix products among threads.
+BLOCK_BYTES = 2**23
+# Fewer held-out rows than this cannot score at all: R² needs two.
+MIN_VALIDATION = 2
+
+
+class InMemoryRows:
+    """Rows of a fit in memory: ``X``, the encoded targets and the row weights.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix, array} of shape (n_samples, n_features)
+        The rows, validated, of any array namespace.
+    targets : array of shape (n_samples,) or (n_samples, n_outputs)
+        Their encoded targets, in ``X``'s namespace.
+    sample_weight : array of shape (n_samples,) or None
+        Their weights; None when every row weighs the same.
+    index : ndarray of int, default=None
+        The rows of ``X`` these are, in their order; None for all of them. Rows
+        held out for early stopping leave the others as such an index into
+        the same ``X``: a dense numpy ``X`` is then gathered a block at a
+        time, never copied whole (see :meth:`loss_grad`).
+    """
+
+    def __init__(self, X, targets, sample_weight=None, index=None):
+        if index is not None and not _gathers_by_block(X):
+            # Sparse or another namespace's X is summed in one block: its rows
+            # are gathered once, rather than at each evaluation.
+            X, targets, sample_weight = _take(index, X, targets, sample_weight)
+            index = None
+        self.X, self.targets, self.sample_weight = X, targets, sample_weight
+        self.index = index
+        n_rows = X.shape[0] if index is None else index.shape[0]
+        self.shape = (n_rows, X.shape[1])
+        self.dtype = X.dtype
+
+    def arrays(self, rows=None):
+        """``X``, the targets and the weights of these rows (of ``rows`` of them).
+
+        Views of the arrays where the rows are a slice of all of them, copies
+        of the rows asked for otherwise.
+        """
+        if rows is None:
+            rows = slice(None)
+        if self.index is not None:
+            rows = self.index[rows]
+        return _take(rows, self.X, self.targets, self.sample_weight)
+
+    def loss_grad(self, objective, params, *, block_bytes=BLOCK_BYTES):
+        """The loss and gradients over all the rows, summed over blocks of rows.
+
+        The loss is a (weighted) mean over the rows, so it is the mean of the
+        blocks' losses, each weighted by its share of the rows (or of the
+        sample weights), and so are the gradients. Every block's loss carries
+        the L2 term too; as the shares sum to 1, the total carries it once.
+        The blocks are views of ``X`` (see ``BLOCK_BYTES``), or the block's
+        rows gathered from it where these rows are a subset; sparse ``X`` is
+        taken whole.
+
+        Parameters
+        ----------
+        objective : callable
+            ``objective(X, targets, sample_weight, params) -> (loss, grads)``.
+        params : list of array
+            The parameters.
+        block_bytes : int, default=BLOCK_BYTES
+            About how many bytes of ``X`` make a block.
+
+        Returns
+        -------
+        loss : float
+            The loss over all rows.
+        grads : list of array
+            Its gradients, one per parameter.
+        """
+        n_rows = self.shape[0]
+        block = _block_rows(self.X, block_bytes)
+        weights = self.sample_weight
+        if self.index is None:
+            total = n_rows if weights is None else aa.total(weights)
+        else:
+            total = n_rows if weights is None else aa.total(weights[self.index])
+        if block >= n_rows or not total > 0:  # one block, or no mean to share
+            return objective(*self.arrays(), params)
+        loss, grads = 0.0, None
+        for start in range(0, n_rows, block):
+            X, targets, weight = self.arrays(slice(start, min(start + block, n_rows)))
+            share = (X.shape[0] if weight is None else aa.total(weight)) / total
+            if share == 0:  # only zero-weight rows: they add nothing
+                continue
+            block_loss, block_grads = objective(X, targets, weight, params)
+            loss += share * block_loss
+            if grads is None:
+                grads = [share * g for g in block_grads]
+            else:
+                for grad, g in zip(grads, block_grads):
+                    grad += share * g
+        return loss, grads
+
+    def batches(self, batch_size, random_state, shuffle):
+        """One epoch of mini-batches: ``(X, targets, sample_weight, weight_sum)``.
+
+        With sample weights, each batch divides its weighted loss by its rows
+        times the mean weight of all the rows (``weight_sum``), not by its own
+        weights' sum: its gradient is then an unbiased estimate of the full
+        weighted gradient, as SGDClassifier's weighted steps are, and a row's
+        weight counts even in a batch of one row. Batches whose rows all weigh
+        zero teach nothing and are left out. numpy's ``random_state`` draws the
+        order wherever the rows live, so that a fit on another namespace
+        shuffles as numpy's does.
+
+        Parameters
+        ----------
+        batch_size : int
+            Rows per batch; the last one may have fewer.
+        random_state : numpy.random.RandomState
+            Draws the order of the rows.
+        shuffle : bool
+            Whether to shuffle the rows first.
+
+        Yields
+        ------
+        batch : tuple
+            ``X``, the targets, the weights (or None) and ``weight_sum`` (or
+            None) of each batch.
+        """
+        n_rows = self.shape[0]
+        weights = self.sample_weight
+        mean_weight = None
+        if weights is not None:
+            mean_weight = aa.mean(
+                weights if self.index is None else weights[self.index]
+            )
+        order = random_state.permutation(n_rows) if shuffle else None
+        if order is not None and self.index is None and not _is_host(self.X):
+            order = aa.to_device_like(order, self.X)
+        for start in range(0, n_rows, batch_size):
+            stop = min(start + batch_size, n_rows)
+            # In order, a batch is a slice: a view of X, never a copy.
+            rows = slice(start, stop) if order is None else order[start:stop]
+            X, targets, weight = self.arrays(rows)
+            if weight is not None and not aa.any_nonzero(weight):
+                # Only zero-weight rows: nothing to learn from. (The penalty's
+                # step is skipped with them; it is a batch's share of an epoch's.)
+                continue
+            weight_sum = None if mean_weight is None else (stop - start) * mean_weight
+            yield X, targets, weight, weight_sum
+
+    def split(self, fraction, random_state, stratify=None):
+        """Hold out ``fraction`` of the rows; the rows held out and those left.
+
+        Both are rows over this ``X``, by index: no copy of the rows left to
+        train on. Held-out rows that cannot score the epochs, too few or all
+        of zero weight, are refused, as MLPRegressor and SGDClassifier refuse
+        them.
+
+        Parameters
+        ----------
+        fraction : float
+            The share of the rows held out, in (0, 1).
+        random_state : numpy.random.RandomState
+            Draws the split.
+        stratify : ndarray of shape (n_samples,), default=None
+            Labels to stratify the split by (a classifier's ``y``).
+
+        Returns
+        -------
+        held_out, train : InMemoryRows
+            The rows held out, and the rows left to train on.
+        """
+        n_rows = self.shape[0]
+        n_held_out = int(np.ceil(fraction * n_rows))
+        needed = (
+            MIN_VALIDATION
+            if stratify is None
+            else max(MIN_VALIDATION, np.unique(stratify).shape[0])
+        )
+        if n_held_out < needed:
+            raise ValueError(
+                f"The validation set is too small: early stopping would hold out "
+                f"{n_held_out} of {n_rows} rows, and scoring needs {needed}. "
+                "Increase validation_fraction or the size of your dataset, or set "
+                "early_stopping=False."
+            )
+        train, held_out = train_test_split(
+            np.arange(n_rows),
+            test_size=fraction,
+            random_state=random_state,
+            stratify=stratify,
+        )
+        if self.index is not None:
+            train, held_out = self.index[train], self.index[held_out]
+        if self.sample_weight is not None:
+            for which, rows in (("held out", held_out), ("left to train on", train)):
+                if not aa.any_nonzero(aa.take_rows(self.sample_weight, rows)):
+                    raise ValueError(
+                        f"The sample weights of the rows {which} for early "
+                        "stopping are all zero. Use another random_state or "
+                        "validation_fraction, or set early_stopping=False."
+                    )
+        # The held-out rows are scored at every epoch: gathered once.
+        X, targets, weights = _take(held_out, self.X, self.targets, self.sample_weight)
+        return (
+            InMemoryRows(X, targets, weights),
+            InMemoryRows(self.X, self.targets, self.sample_weight, index=train),
+        )
+
+    def score(self, scorer, params):
+        """The estimator's score of ``params`` on these rows."""
+        return scorer(*self.arrays(), params)
+
+    def sample(self, n_rows):
+        """Every k-th row, at most ``n_rows`` of them: ``X`` and targets on the host.
+
+        Views where the rows are all of ``X`` and it lives on the host.
+        """
+        step = -(-self.shape[0] // n_rows)
+        X, targets, _ = self.arrays(slice(None, None, step))
+        return to_host(X), to_host(targets)
+
+
+def _take(rows, *arrays):
+    """The ``rows`` (a slice or numpy indices) of each array; None stays None."""
+    if isinstance(rows, slice):
+        # The array API indexes every axis: a trailing ellipsis for the rest.
+        return [
+            None if a is None else a[rows] if hasattr(a, "tocsr") else a[rows, ...]
+            for a in arrays
+        ]
+    return [None if a is None else _take_rows(a, rows) for a in arrays]
+
+
+def _take_rows(array, rows):
+    """``array[rows]``, by ``take`` where that gathers the rows faster.
+
+    ``take`` is about twice as fast on a C-contiguous array, but on any other it
+    first copies the whole array. Arrays of another namespace take the indices
+    on their device.
+    """
+    if isinstance(array, np.ndarray):
+        return array.take(rows, axis=0) if array.flags.c_contiguous else array[rows]
+    if hasattr(array, "tocsr"):
+        return array[rows]
+    if not isinstance(rows, np.ndarray):  # already on the array's device
+        return aa.take(array, rows)
+    return aa.take_rows(array, rows)
+
+
+def _is_host(X):
+    return isinstance(X, np.ndarray) or hasattr(X, "tocsr")
+
+
+def _gathers_by_block(X):
+    """Whether ``X`` is summed in blocks: a subset is then gathered by block."""
+    return isinstance(X, np.ndarray)
+
+
+def _block_rows(X, block_bytes):
+    """Rows per block of ``loss_grad``: all of them unless ``X`` is dense numpy."""
+    if not isinstance(X, np.ndarray):
+        return X.shape[0]
+    return max(1, block_bytes // max(1, X.shape[1] * X.itemsize))

@@ -1,0 +1,142 @@
+"""What an estimator's solver and its hyperparameters make of training.
+
+The estimators' parameters name a solver and its settings; here they become an
+update rule of :mod:`skbackprop._optim`, the settings of the epoch loop of
+:mod:`skbackprop._training`, and the number of BLAS threads to train with.
+Everything here reads the hyperparameters only, never fitted state.
+"""
+
+import math
+
+import numpy as np
+
+from skbackprop._optim import (
+    AdamOptimizer,
+    LBFGSOptimizer,
+    MonotoneGDOptimizer,
+    SGDOptimizer,
+)
+from skbackprop._threads import fit_threads
+from skbackprop._training import TrainingSettings
+
+SOLVERS = ("gd", "sgd", "adam", "lbfgs")
+# The solvers that take all the rows at each step; the others take mini-batches.
+FULL_BATCH_SOLVERS = ("gd", "lbfgs")
+LEARNING_RATE_SCHEDULES = ("auto", "constant", "invscaling", "adaptive")
+# The momentum of "sgd", and of "gd" under a schedule other than "auto", when
+# momentum="auto": MLPRegressor's.
+SGD_MOMENTUM = 0.9
+# learning_rate="auto": the largest step of "gd", whose backtracking halves it
+# as often as the curvature asks (a few epochs at most on scaled data); the
+# quasi-Newton step itself for "lbfgs", which backtracks too; and the constant
+# steps of the other rules, none of which adapts it.
+AUTO_LEARNING_RATES = {"backtracking": 10.0, "lbfgs": 1.0, "sgd": 0.1, "adam": 0.01}
+# early_stopping="auto" holds out rows when at least this many would be: fewer
+# score too coarsely to choose an epoch by.
+MIN_AUTO_VALIDATION = 20
+
+
+def update_rule(estimator, params, *, partial=False):
+    """The update rule of the estimator's solver, with its settings.
+
+    ``partial_fit`` sees each chunk once: "gd" cannot backtrack on it, and
+    takes the constant steps of its other schedules instead. "lbfgs" has no
+    ``partial_fit``; the learning rate range test trains it as one, so its
+    steps do not backtrack either.
+
+    Parameters
+    ----------
+    estimator : BaseBackprop
+        The estimator, for its hyperparameters.
+    params : list of array
+        The parameters, to size the rule's state.
+    partial : bool, default=False
+        Whether the rule steps through chunks seen once (``partial_fit``).
+
+    Returns
+    -------
+    rule : UpdateRule
+        A fresh update rule.
+    """
+    solver, schedule = estimator.solver, estimator.learning_rate_schedule
+    if solver == "lbfgs":
+        return LBFGSOptimizer(
+            params, learning_rate(estimator, "lbfgs"), backtracking=not partial
+        )
+    if solver == "adam":
+        return AdamOptimizer(
+            params,
+            learning_rate(estimator, "adam"),
+            float(estimator.beta_1),
+            float(estimator.beta_2),
+            float(estimator.epsilon),
+        )
+    momentum = estimator.momentum
+    if solver == "gd" and schedule == "auto" and not partial:
+        return MonotoneGDOptimizer(
+            params,
+            learning_rate(estimator, "backtracking"),
+            momentum=None if momentum == "auto" else float(momentum),
+            nesterov=estimator.nesterovs_momentum,
+        )
+    return SGDOptimizer(
+        params,
+        learning_rate(estimator, "sgd"),
+        momentum=SGD_MOMENTUM if momentum == "auto" else float(momentum),
+        nesterov=estimator.nesterovs_momentum,
+        schedule="constant" if schedule == "auto" else schedule,
+        power_t=estimator.power_t,
+    )
+
+
+def learning_rate(estimator, rule):
+    """``learning_rate``, or the one that ``"auto"`` gives this update rule."""
+    if estimator.learning_rate == "auto":
+        return AUTO_LEARNING_RATES[rule]
+    # A Python float: a numpy scalar times some array types gives numpy's.
+    return float(estimator.learning_rate)
+
+
+def batch_size(estimator, n_samples):
+    """Rows per update: None, the full batch, for 'gd' and 'lbfgs'."""
+    if estimator.solver in FULL_BATCH_SOLVERS:
+        return None
+    if estimator.batch_size == "auto":
+        return min(200, n_samples)
+    return min(estimator.batch_size, n_samples)
+
+
+def training_settings(estimator, n_samples, random_state, *, partial):
+    """The settings of the epoch loop: one epoch, unchecked, for ``partial_fit``."""
+    return TrainingSettings(
+        max_iter=1 if partial else estimator.max_iter,
+        tol=estimator.tol,
+        n_iter_no_change=estimator.n_iter_no_change,
+        batch_size=batch_size(estimator, n_samples),
+        shuffle=estimator.shuffle,
+        verbose=estimator.verbose,
+        check_convergence=not partial,
+        random_state=random_state,
+    )
+
+
+def n_held_out(estimator, n_samples):
+    """How many of ``n_samples`` rows ``validation_fraction`` holds out."""
+    return int(np.ceil(estimator.validation_fraction * n_samples))
+
+
+def early_stopping(estimator, n_samples):
+    """Whether to hold out rows; ``"auto"`` does when 20 or more would be."""
+    if estimator.early_stopping == "auto":
+        return n_held_out(estimator, n_samples) >= MIN_AUTO_VALIDATION
+    return estimator.early_stopping
+
+
+def training_threads(estimator, n_samples, params):
+    """The BLAS threads of training on ``n_samples`` rows (``_threads``).
+
+    The largest product multiplies the rows of one update, all of them or a
+    mini-batch, by the first layer's weights.
+    """
+    rows = batch_size(estimator, n_samples) or n_samples
+    return fit_threads(rows * math.prod(params[0].shape))
