@@ -15,7 +15,7 @@ from skbackprop._base import (
     stack_intercept,
     warn_saturated,
 )
-from skbackprop._fixes import with_callbacks
+from skbackprop._fixes import StrOptions, with_callbacks
 from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
@@ -27,6 +27,11 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
     one output per class against one-hot targets. Subclasses choose the
     backprop function and how ``k`` scores become probabilities.
     """
+
+    _parameter_constraints: dict = {
+        **BaseBackprop._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def __init__(
         self,

@@ -1,5 +1,7 @@
 """The regression network of seed §3: h = σ(xW¹), ŷ = hW²."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import RegressorMixin
 
@@ -12,7 +14,7 @@ from skbackprop._base import (
     stack_intercept,
     warn_saturated,
 )
-from skbackprop._fixes import with_callbacks
+from skbackprop._fixes import NonBoolInterval, with_callbacks
 from skbackprop._namespace import to_host
 from skbackprop.backprop import linear_forward, tiny_mlp_forward, tiny_mlp_grad
 
@@ -167,6 +169,11 @@ default="auto"
     >>> model.fit(X, y).score(X, y) > 0.4
     True
     """
+
+    _parameter_constraints: dict = {
+        **BaseBackprop._parameter_constraints,
+        "n_hidden": [NonBoolInterval(Integral, 1, None, closed="left")],
+    }
 
     # The target scaling, fixed by the first fit, that the loss sees y in.
     _private_fitted_state = BaseBackprop._private_fitted_state + (
