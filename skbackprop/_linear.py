@@ -105,6 +105,9 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         self : object
             The updated estimator.
         """
+        # The parameters first, as scikit-learn's partial_fit checks them:
+        # a bad one is the error, whatever the call's arguments.
+        self._validate_params()
         if not hasattr(self, "classes_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
