@@ -11,7 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
-from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
+from sklearn.utils import check_array, check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skbackprop import _array_api as aa
@@ -20,6 +20,9 @@ from skbackprop._alpha import alpha_path
 from skbackprop._callbacks import FitMonitor
 from skbackprop._fixes import (
     CallbackSupportMixin,
+    NonBoolInterval,
+    Options,
+    StrOptions,
     array_api_dispatch_available,
     check_same_namespace,
     with_callbacks,
@@ -47,37 +50,6 @@ from skbackprop._training import (
 # (diabetes, Friedman's three and those of benchmarks/datasets.py).
 SMALL_DATA_ALPHA = 1e-2
 
-# name -> (type, smallest, largest, closed ends); checked in fit, not __init__.
-_NUMERIC_PARAMS = {
-    "learning_rate": (Real, 0.0, None, "neither"),
-    "max_iter": (Integral, 1, None, "left"),
-    "tol": (Real, 0.0, None, "left"),
-    "alpha": (Real, 0.0, None, "left"),
-    "validation_fraction": (Real, 0.0, 1.0, "neither"),
-    "n_iter_no_change": (Integral, 1, None, "left"),
-    "momentum": (Real, 0.0, 1.0, "both"),
-    "beta_1": (Real, 0.0, 1.0, "left"),
-    "beta_2": (Real, 0.0, 1.0, "left"),
-    "epsilon": (Real, 0.0, None, "neither"),
-    "power_t": (Real, 0.0, None, "left"),
-    "verbose": (Integral, 0, None, "left"),
-    "n_hidden": (Integral, 1, None, "left"),
-}
-# How a type error names the accepted numbers.
-_TYPE_NAMES = {Real: "float", Integral: "int"}
-# Parameters that also take "auto".
-_AUTO_PARAMS = ("learning_rate", "momentum", "early_stopping", "alpha")
-_BOOLEAN_PARAMS = (
-    "fit_intercept",
-    "early_stopping",
-    "shuffle",
-    "warm_start",
-    "nesterovs_momentum",
-)
-_CHOICE_PARAMS = {
-    "solver": SOLVERS,
-    "learning_rate_schedule": LEARNING_RATE_SCHEDULES,
-}
 # The solvers that use each parameter; under another, a value other than the
 # default changes nothing, and fit says so. (power_t: the "invscaling"
 # schedule only, see _unused_parameters.)
@@ -112,6 +84,52 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     # attributes may be them transformed (the network's fold the target scaling
     # in), and undoing that would round them in the last bit.
     _private_fitted_state = ("_params", "_history", "_optimizer")
+
+    # What each parameter accepts, checked by BaseEstimator._validate_params
+    # at the start of fit and partial_fit, not in __init__; subclasses add
+    # their own parameters. Numbers are finite (an Interval refuses NaN, and
+    # inf at an open upper end) and never bools; a refusal names every value
+    # accepted ("auto" included).
+    _parameter_constraints: dict = {
+        "learning_rate": [
+            NonBoolInterval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "solver": [StrOptions(set(SOLVERS))],
+        "max_iter": [NonBoolInterval(Integral, 1, None, closed="left")],
+        "tol": [NonBoolInterval(Real, 0, None, closed="left")],
+        "alpha": [
+            NonBoolInterval(Real, 0, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "fit_intercept": ["boolean"],
+        "batch_size": [
+            NonBoolInterval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+        "power_t": [NonBoolInterval(Real, 0, None, closed="left")],
+        "momentum": [
+            NonBoolInterval(Real, 0, 1, closed="both"),
+            StrOptions({"auto"}),
+        ],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [NonBoolInterval(Real, 0, 1, closed="left")],
+        "beta_2": [NonBoolInterval(Real, 0, 1, closed="left")],
+        "epsilon": [NonBoolInterval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "validation_fraction": [NonBoolInterval(Real, 0, 1, closed="neither")],
+        # As MLPRegressor's and SGDClassifier's: np.inf turns off stopping by
+        # tol.
+        "n_iter_no_change": [
+            NonBoolInterval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
 
     # A fitted array attribute in the namespace and on the device of the fit:
     # predict, and fits that continue, take X only from there.
@@ -387,51 +405,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             self.best_validation_score_ = history.best_validation_score
 
     def _check_params(self):
-        """Check every hyperparameter's type and range before any work."""
-        params = self.get_params(deep=False)
-        for name, (kind, low, high, closed) in _NUMERIC_PARAMS.items():
-            if name not in params or (name in _AUTO_PARAMS and params[name] == "auto"):
-                continue
-            # As MLPRegressor and SGDClassifier: np.inf turns off stopping by tol.
-            if name == "n_iter_no_change" and params[name] == np.inf:
-                continue
-            value = params[name]
-            if name in _AUTO_PARAMS and isinstance(value, str):
-                raise TypeError(
-                    f"{name} must be 'auto' or a {_TYPE_NAMES[kind]}; got {value!r}."
-                )
-            # bool is an int to Python, but True hidden units is a mistake.
-            if isinstance(value, (bool, np.bool_)) and name != "verbose":
-                raise TypeError(f"{name} must be an instance of {kind}, not bool.")
-            check_scalar(
-                value, name, kind, min_val=low, max_val=high, include_boundaries=closed
-            )
-            if not np.isfinite(value):  # NaN passes every comparison above
-                raise ValueError(f"{name} must be finite, got {value!r}.")
-        for name in _BOOLEAN_PARAMS:
-            if name in _AUTO_PARAMS and params.get(name) == "auto":
-                continue
-            if name in params and not isinstance(params[name], (bool, np.bool_)):
-                accepted = "'auto' or a bool" if name in _AUTO_PARAMS else "a bool"
-                raise TypeError(f"{name} must be {accepted}, got {params[name]!r}.")
-        for name, choices in _CHOICE_PARAMS.items():
-            if params[name] not in choices:
-                raise ValueError(
-                    f"{name} must be one of {', '.join(map(repr, choices))}; "
-                    f"got {params[name]!r}."
-                )
-        try:
-            check_random_state(self.random_state)
-        except ValueError as error:
-            raise ValueError(f"random_state is invalid: {error}") from error
-        batch_size = self.batch_size
-        if not (isinstance(batch_size, str) and batch_size == "auto"):
-            if isinstance(batch_size, str):
-                raise ValueError(
-                    f"batch_size must be 'auto' or an int >= 1; got {batch_size!r}."
-                )
-            check_scalar(batch_size, "batch_size", Integral, min_val=1)
+        """Check every parameter against ``_parameter_constraints`` before any work.
 
+        Then warn about the parameters that the solver ignores (not an error:
+        ``set_params`` may change the solver next).
+        """
+        self._validate_params()
         self._warn_unused_parameters()
 
     def _unused_parameters(self):

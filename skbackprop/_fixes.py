@@ -26,8 +26,16 @@ from sklearn.utils._array_api import (
 )
 from sklearn.utils._array_api import _is_numpy_namespace as is_numpy_namespace
 
+# Private, and the same from scikit-learn 1.6 to 1.9: the constraints that
+# BaseEstimator._validate_params checks the parameters against, and that
+# check_estimator's check_param_validation reads from _parameter_constraints.
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+
 __all__ = [
     "CallbackSupportMixin",
+    "NonBoolInterval",
+    "Options",
+    "StrOptions",
     "array_api_dispatch_available",
     "check_same_namespace",
     "get_namespace_and_device",
@@ -107,6 +115,20 @@ def _check_same_namespace(X, estimator, *, attribute, method):
         f"Inputs passed to {type(estimator).__name__}.{method}() must use the "
         f"same namespace and the same device as those passed to fit(). {what}"
     )
+
+
+class NonBoolInterval(Interval):
+    """scikit-learn's ``Interval``, which a bool does not satisfy.
+
+    Python's ``True`` is an int (and a float), so ``Interval(Integral, ...)``
+    takes ``n_hidden=True`` for one hidden unit; here it is the mistake it
+    looks like, refused with ``Interval``'s own message. ``np.bool_`` is no
+    number to numpy, and no ``Interval`` takes it.
+    """
+
+    def is_satisfied_by(self, val):
+        """Whether ``val`` is a number of the interval's type in it, and no bool."""
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
 
 
 class _NoCallbackSupportMixin:

@@ -15,7 +15,8 @@ from skbackprop._base import (
     stack_intercept,
     warn_saturated,
 )
-from skbackprop._fixes import with_callbacks
+from skbackprop._docs import CLASSIFIER_ENTRIES, fill_shared_entries
+from skbackprop._fixes import StrOptions, with_callbacks
 from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
@@ -27,6 +28,11 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
     one output per class against one-hot targets. Subclasses choose the
     backprop function and how ``k`` scores become probabilities.
     """
+
+    _parameter_constraints: dict = {
+        **BaseBackprop._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def __init__(
         self,
@@ -99,6 +105,9 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         self : object
             The updated estimator.
         """
+        # The parameters first, as scikit-learn's partial_fit checks them:
+        # a bad one is the error, whatever the call's arguments.
+        self._validate_params()
         if not hasattr(self, "classes_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
@@ -346,6 +355,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return [aa.reshape(W, (-1,)) if self.classes_.shape[0] == 2 else W]
 
 
+@fill_shared_entries(CLASSIFIER_ENTRIES)
 class SigmoidSSEClassifier(_LinearClassifier):
     """Sigmoid outputs trained on squared error (seed §1).
 
@@ -354,116 +364,43 @@ class SigmoidSSEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    learning_rate : float or "auto", default="auto"
-        The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
-        ``"auto"`` schedule, the largest step, halved wherever the curvature
-        asks; for ``"lbfgs"``, the multiple of the quasi-Newton step tried
-        first, halved likewise; for the other schedules the initial one.
-        ``"auto"`` is 10 for ``"gd"`` under the ``"auto"`` schedule, 1 for
-        ``"lbfgs"``, 0.1 for ``"sgd"`` and ``"gd"``'s other schedules, and
-        0.01 for ``"adam"``.
-    solver : {"gd", "sgd", "adam", "lbfgs"}, default="lbfgs"
-        ``"lbfgs"``: limited-memory BFGS on the full batch, deterministic,
-        which reaches LogisticRegression's optimum at about its speed even
-        where one-hot columns make the problem ill-conditioned (measured on
-        25 real datasets, ``benchmarks/defaults.py --real``); ``"gd"``:
-        full-batch gradient descent with momentum, deterministic, and with
-        ``learning_rate_schedule="constant", momentum=0`` the seed's own
-        update ``W ← W − η∇E``; ``"sgd"``: mini-batch gradient descent with
-        momentum; ``"adam"``: mini-batch Adam. ``partial_fit`` exists for all
-        but ``"lbfgs"``.
-    max_iter : int, default=1000
-        The most epochs; an epoch of ``"gd"`` or ``"lbfgs"`` is one full-batch
-        step tried.
-    tol : float, default=1e-4
-        ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
-        exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
-        when their best loss has improved by less than ``tol`` over the last
-        ``n_iter_no_change`` epochs. With early stopping, the best
-        validation score decides instead.
-    alpha : float or "auto", default=1e-3
-        Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
-        ``LogisticRegression(C=C)`` on ``n`` rows has ``alpha = 1 / (C n)``.
-        ``"auto"`` chooses it on the held-out ``validation_fraction`` of the
-        rows, as for :class:`TinyMLPRegressor`, by accuracy.
-    fit_intercept : bool, default=True
-        Whether to learn an intercept per output.
-    batch_size : int or "auto", default="auto"
-        Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
-        ``min(200, n_samples)``.
-    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
-default="auto"
-        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: for
-        ``"gd"``, backtracking (a step that raises the loss is undone, the
-        momentum restarts, and a step from rest that raised it halves the step
-        size), except in ``partial_fit``, which steps at a constant rate; for
-        ``"sgd"``, ``"constant"``. The others as the string
-        ``learning_rate`` of scikit-learn's :mod:`sklearn.neural_network`
-        estimators.
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
-    momentum : float or "auto", default="auto"
-        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]. ``"auto"`` is Nesterov's
-        increasing ``k / (k + 3)``, ``k`` steps since the last restart, for
-        ``"gd"`` under the ``"auto"`` schedule, and 0.9 otherwise. 0 with the
-        ``"constant"`` schedule is the seed's update.
-    nesterovs_momentum : bool, default=True
-        Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
-    beta_1, beta_2 : float, default=0.9, 0.999
-        Decay rates of Adam's moment estimates, in [0, 1).
-    epsilon : float, default=1e-8
-        Adam's numerical stability term.
-    early_stopping : bool or "auto", default=False
-        Whether to hold out ``validation_fraction`` of the rows (stratified),
-        stop when their accuracy stops improving, and keep the best weights.
-        ``"auto"`` holds them out when they would be 20 rows or more.
-    validation_fraction : float, default=0.1
-        The share of rows held out for early stopping and ``alpha="auto"``, in
-        (0, 1).
-    n_iter_no_change : int, default=10
-        The epochs over which the best loss (or validation score) must improve
-        by ``tol`` for training to go on.
-    shuffle : bool, default=True
-        Whether to shuffle the rows before each epoch of mini-batches.
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes, multiplied into ``sample_weight``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the validation split and the shuffles.
-    warm_start : bool, default=False
-        Whether ``fit`` continues from the fitted weights and optimizer state.
-    verbose : int, default=0
-        Whether to print one line of progress per epoch.
+    %(learning_rate)s
+    %(solver)s
+    %(max_iter)s
+    %(tol)s
+    %(alpha)s
+    %(fit_intercept)s
+    %(batch_size)s
+    %(learning_rate_schedule)s
+    %(power_t)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(beta_1, beta_2)s
+    %(epsilon)s
+    %(early_stopping)s
+    %(validation_fraction)s
+    %(n_iter_no_change)s
+    %(shuffle)s
+    %(class_weight)s
+    %(random_state)s
+    %(warm_start)s
+    %(verbose)s
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        The weights W: one row for two classes, one row per class for more.
-    intercept_ : ndarray of shape (1,) or (n_classes,)
-        The intercepts (zeros when ``fit_intercept=False``).
-    alpha_ : float
-        The L2 penalty of the fitted model: ``alpha``, or the one ``"auto"``
-        chose.
-    n_iter_ : int
-        Epochs run by the last call to ``fit`` (after ``alpha="auto"``'s
-        path, see ``alpha``).
-    t_ : int
-        Training samples seen by the solver over all calls.
-    loss_curve_ : list of float
-        The objective at each epoch (continued by warm starts).
-    best_loss_ : float or None
-        The lowest training objective; None with ``early_stopping``.
-    validation_scores_ : list of float or None
-        Accuracy on the held-out rows per epoch, with ``early_stopping``.
-    validation_loss_curve_ : list of float or None
-        The objective on the held-out rows per epoch, with ``early_stopping``.
-    best_validation_score_ : float or None
-        The best held-out accuracy, whose weights were kept.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    %(classes_)s
+    %(coef_)s
+    %(intercept_)s
+    %(alpha_)s
+    %(n_iter_)s
+    %(t_)s
+    %(loss_curve_)s
+    %(best_loss_)s
+    %(validation_scores_)s
+    %(validation_loss_curve_)s
+    %(best_validation_score_)s
+    %(n_features_in_)s
+    %(feature_names_in_)s
 
     See Also
     --------
@@ -523,6 +460,7 @@ default="auto"
         return xp.minimum(scores, 0.0) - xp.log1p(xp.exp(-xp.abs(scores)))
 
 
+@fill_shared_entries(CLASSIFIER_ENTRIES)
 class LogisticCEClassifier(_LinearClassifier):
     """Sigmoid (softmax) outputs trained on cross-entropy (seed §2).
 
@@ -532,116 +470,43 @@ class LogisticCEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    learning_rate : float or "auto", default="auto"
-        The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
-        ``"auto"`` schedule, the largest step, halved wherever the curvature
-        asks; for ``"lbfgs"``, the multiple of the quasi-Newton step tried
-        first, halved likewise; for the other schedules the initial one.
-        ``"auto"`` is 10 for ``"gd"`` under the ``"auto"`` schedule, 1 for
-        ``"lbfgs"``, 0.1 for ``"sgd"`` and ``"gd"``'s other schedules, and
-        0.01 for ``"adam"``.
-    solver : {"gd", "sgd", "adam", "lbfgs"}, default="lbfgs"
-        ``"lbfgs"``: limited-memory BFGS on the full batch, deterministic,
-        which reaches LogisticRegression's optimum at about its speed even
-        where one-hot columns make the problem ill-conditioned (measured on
-        25 real datasets, ``benchmarks/defaults.py --real``); ``"gd"``:
-        full-batch gradient descent with momentum, deterministic, and with
-        ``learning_rate_schedule="constant", momentum=0`` the seed's own
-        update ``W ← W − η∇E``; ``"sgd"``: mini-batch gradient descent with
-        momentum; ``"adam"``: mini-batch Adam. ``partial_fit`` exists for all
-        but ``"lbfgs"``.
-    max_iter : int, default=1000
-        The most epochs; an epoch of ``"gd"`` or ``"lbfgs"`` is one full-batch
-        step tried.
-    tol : float, default=1e-4
-        ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
-        exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
-        when their best loss has improved by less than ``tol`` over the last
-        ``n_iter_no_change`` epochs. With early stopping, the best
-        validation score decides instead.
-    alpha : float or "auto", default=1e-3
-        Strength of the L2 penalty ``(alpha / 2)·‖W‖²`` added to the mean loss;
-        ``LogisticRegression(C=C)`` on ``n`` rows has ``alpha = 1 / (C n)``.
-        ``"auto"`` chooses it on the held-out ``validation_fraction`` of the
-        rows, as for :class:`TinyMLPRegressor`, by accuracy.
-    fit_intercept : bool, default=True
-        Whether to learn an intercept per output.
-    batch_size : int or "auto", default="auto"
-        Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
-        ``min(200, n_samples)``.
-    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
-default="auto"
-        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: for
-        ``"gd"``, backtracking (a step that raises the loss is undone, the
-        momentum restarts, and a step from rest that raised it halves the step
-        size), except in ``partial_fit``, which steps at a constant rate; for
-        ``"sgd"``, ``"constant"``. The others as the string
-        ``learning_rate`` of scikit-learn's :mod:`sklearn.neural_network`
-        estimators.
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
-    momentum : float or "auto", default="auto"
-        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]. ``"auto"`` is Nesterov's
-        increasing ``k / (k + 3)``, ``k`` steps since the last restart, for
-        ``"gd"`` under the ``"auto"`` schedule, and 0.9 otherwise. 0 with the
-        ``"constant"`` schedule is the seed's update.
-    nesterovs_momentum : bool, default=True
-        Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
-    beta_1, beta_2 : float, default=0.9, 0.999
-        Decay rates of Adam's moment estimates, in [0, 1).
-    epsilon : float, default=1e-8
-        Adam's numerical stability term.
-    early_stopping : bool or "auto", default=False
-        Whether to hold out ``validation_fraction`` of the rows (stratified),
-        stop when their accuracy stops improving, and keep the best weights.
-        ``"auto"`` holds them out when they would be 20 rows or more.
-    validation_fraction : float, default=0.1
-        The share of rows held out for early stopping and ``alpha="auto"``, in
-        (0, 1).
-    n_iter_no_change : int, default=10
-        The epochs over which the best loss (or validation score) must improve
-        by ``tol`` for training to go on.
-    shuffle : bool, default=True
-        Whether to shuffle the rows before each epoch of mini-batches.
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes, multiplied into ``sample_weight``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the validation split and the shuffles.
-    warm_start : bool, default=False
-        Whether ``fit`` continues from the fitted weights and optimizer state.
-    verbose : int, default=0
-        Whether to print one line of progress per epoch.
+    %(learning_rate)s
+    %(solver)s
+    %(max_iter)s
+    %(tol)s
+    %(alpha)s
+    %(fit_intercept)s
+    %(batch_size)s
+    %(learning_rate_schedule)s
+    %(power_t)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(beta_1, beta_2)s
+    %(epsilon)s
+    %(early_stopping)s
+    %(validation_fraction)s
+    %(n_iter_no_change)s
+    %(shuffle)s
+    %(class_weight)s
+    %(random_state)s
+    %(warm_start)s
+    %(verbose)s
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        The weights W: one row for two classes, one row per class for more.
-    intercept_ : ndarray of shape (1,) or (n_classes,)
-        The intercepts (zeros when ``fit_intercept=False``).
-    alpha_ : float
-        The L2 penalty of the fitted model: ``alpha``, or the one ``"auto"``
-        chose.
-    n_iter_ : int
-        Epochs run by the last call to ``fit`` (after ``alpha="auto"``'s
-        path, see ``alpha``).
-    t_ : int
-        Training samples seen by the solver over all calls.
-    loss_curve_ : list of float
-        The objective at each epoch (continued by warm starts).
-    best_loss_ : float or None
-        The lowest training objective; None with ``early_stopping``.
-    validation_scores_ : list of float or None
-        Accuracy on the held-out rows per epoch, with ``early_stopping``.
-    validation_loss_curve_ : list of float or None
-        The objective on the held-out rows per epoch, with ``early_stopping``.
-    best_validation_score_ : float or None
-        The best held-out accuracy, whose weights were kept.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    %(classes_)s
+    %(coef_)s
+    %(intercept_)s
+    %(alpha_)s
+    %(n_iter_)s
+    %(t_)s
+    %(loss_curve_)s
+    %(best_loss_)s
+    %(validation_scores_)s
+    %(validation_loss_curve_)s
+    %(best_validation_score_)s
+    %(n_features_in_)s
+    %(feature_names_in_)s
 
     See Also
     --------

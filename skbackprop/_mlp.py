@@ -1,5 +1,7 @@
 """The regression network of seed §3: h = σ(xW¹), ŷ = hW²."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import RegressorMixin
 
@@ -12,11 +14,13 @@ from skbackprop._base import (
     stack_intercept,
     warn_saturated,
 )
-from skbackprop._fixes import with_callbacks
+from skbackprop._docs import fill_shared_entries
+from skbackprop._fixes import NonBoolInterval, with_callbacks
 from skbackprop._namespace import to_host
 from skbackprop.backprop import linear_forward, tiny_mlp_forward, tiny_mlp_grad
 
 
+@fill_shared_entries()
 class TinyMLPRegressor(RegressorMixin, BaseBackprop):
     """One sigmoid hidden layer, a linear output, squared error (seed §3).
 
@@ -28,29 +32,15 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
     ----------
     n_hidden : int, default=10
         The number of hidden units, the seed's m.
-    learning_rate : float or "auto", default="auto"
-        The step size η of ``W ← W − η∇E``. For ``"gd"`` under its
-        ``"auto"`` schedule, the largest step, halved wherever the curvature
-        asks; for ``"lbfgs"``, the multiple of the quasi-Newton step tried
-        first, halved likewise; for the other schedules the initial one.
-        ``"auto"`` is 10 for ``"gd"`` under the ``"auto"`` schedule, 1 for
-        ``"lbfgs"``, 0.1 for ``"sgd"`` and ``"gd"``'s other schedules, and
-        0.01 for ``"adam"``.
+    %(learning_rate)s
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="lbfgs"
         ``"gd"``: full-batch gradient descent with momentum, deterministic;
         ``"sgd"``: mini-batch gradient descent with momentum; ``"adam"``:
         mini-batch Adam; ``"lbfgs"``: limited-memory BFGS on the full batch,
         which reaches a network's optimum in a fraction of the epochs of the
         others.
-    max_iter : int, default=1000
-        The most epochs; an epoch of ``"gd"`` or ``"lbfgs"`` is one full-batch
-        step tried.
-    tol : float, default=1e-4
-        ``"gd"`` and ``"lbfgs"`` have converged once no entry of the gradient
-        exceeds ``tol`` in absolute value; ``"sgd"`` and ``"adam"`` stop
-        when their best loss has improved by less than ``tol`` over the last
-        ``n_iter_no_change`` epochs. With early stopping, the best
-        validation score decides instead.
+    %(max_iter)s
+    %(tol)s
     alpha : float or "auto", default="auto"
         Strength of the L2 penalty ``(alpha / 2)·(‖W¹‖² + ‖W²‖²)`` added to the
         mean loss (on standardised targets, see Notes). ``"auto"`` chooses it
@@ -63,50 +53,25 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         suits small data.
     fit_intercept : bool, default=True
         Whether both layers learn intercepts.
-    batch_size : int or "auto", default="auto"
-        Rows per mini-batch for ``"sgd"`` and ``"adam"``; ``"auto"`` is
-        ``min(200, n_samples)``.
-    learning_rate_schedule : {"auto", "constant", "invscaling", "adaptive"}, \
-default="auto"
-        How ``"gd"`` and ``"sgd"`` change the step size. ``"auto"``: for
-        ``"gd"``, backtracking (a step that raises the loss is undone, the
-        momentum restarts, and a step from rest that raised it halves the step
-        size), except in ``partial_fit``, which steps at a constant rate; for
-        ``"sgd"``, ``"constant"``. The others as the string
-        ``learning_rate`` of scikit-learn's :mod:`sklearn.neural_network`
-        estimators.
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
-    momentum : float or "auto", default="auto"
-        Momentum of ``"gd"`` and ``"sgd"``, in [0, 1]. ``"auto"`` is Nesterov's
-        increasing ``k / (k + 3)``, ``k`` steps since the last restart, for
-        ``"gd"`` under the ``"auto"`` schedule, and 0.9 otherwise. 0 with the
-        ``"constant"`` schedule is the seed's update.
-    nesterovs_momentum : bool, default=True
-        Whether ``"gd"`` and ``"sgd"`` use Nesterov's momentum.
-    beta_1, beta_2 : float, default=0.9, 0.999
-        Decay rates of Adam's moment estimates, in [0, 1).
-    epsilon : float, default=1e-8
-        Adam's numerical stability term.
+    %(batch_size)s
+    %(learning_rate_schedule)s
+    %(power_t)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(beta_1, beta_2)s
+    %(epsilon)s
     early_stopping : bool or "auto", default="auto"
         Whether to hold out ``validation_fraction`` of the rows, stop when their
         R² stops improving, and keep the best weights. ``"auto"`` holds them
         out when they would be 20 rows or more: fewer score too coarsely to
         choose an epoch by. ``alpha="auto"`` chooses on the same rows.
-    validation_fraction : float, default=0.1
-        The share of rows held out for early stopping and ``alpha="auto"``, in
-        (0, 1).
-    n_iter_no_change : int, default=50
-        The epochs over which the best loss (or validation score) must improve
-        by ``tol`` for training to go on.
-    shuffle : bool, default=True
-        Whether to shuffle the rows before each epoch of mini-batches.
+    %(validation_fraction)s
+    %(n_iter_no_change)s
+    %(shuffle)s
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffles.
-    warm_start : bool, default=False
-        Whether ``fit`` continues from the fitted weights and optimizer state.
-    verbose : int, default=0
-        Whether to print one line of progress per epoch.
+    %(warm_start)s
+    %(verbose)s
 
     Attributes
     ----------
@@ -118,28 +83,18 @@ default="auto"
         (``()`` or (n_outputs,)); zeros when ``fit_intercept=False``.
     n_outputs_ : int
         The number of outputs.
-    alpha_ : float
-        The L2 penalty of the fitted model: ``alpha``, or the one ``"auto"``
-        chose.
-    n_iter_ : int
-        Epochs run by the last call to ``fit`` (after ``alpha="auto"``'s
-        path, see ``alpha``).
-    t_ : int
-        Training samples seen by the solver over all calls.
-    loss_curve_ : list of float
-        The objective at each epoch (continued by warm starts).
-    best_loss_ : float or None
-        The lowest training objective; None with ``early_stopping``.
+    %(alpha_)s
+    %(n_iter_)s
+    %(t_)s
+    %(loss_curve_)s
+    %(best_loss_)s
     validation_scores_ : list of float or None
         R² on the held-out rows per epoch, with ``early_stopping``.
-    validation_loss_curve_ : list of float or None
-        The objective on the held-out rows per epoch, with ``early_stopping``.
+    %(validation_loss_curve_)s
     best_validation_score_ : float or None
         The best held-out R², whose weights were kept.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    %(n_features_in_)s
+    %(feature_names_in_)s
 
     See Also
     --------
@@ -167,6 +122,11 @@ default="auto"
     >>> model.fit(X, y).score(X, y) > 0.4
     True
     """
+
+    _parameter_constraints: dict = {
+        **BaseBackprop._parameter_constraints,
+        "n_hidden": [NonBoolInterval(Integral, 1, None, closed="left")],
+    }
 
     # The target scaling, fixed by the first fit, that the loss sees y in.
     _private_fitted_state = BaseBackprop._private_fitted_state + (

@@ -2,7 +2,10 @@
 
 import pytest
 from conftest import ESTIMATORS, SOLVERS
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from skbackprop import TinyMLPRegressor
 
@@ -42,6 +45,18 @@ def test_sklearn_compatible_estimator(estimator, check):
         # has none.
         pytest.skip(f"torch's {device} device is not present on this machine")
     check(estimator)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # a parameter the solver ignores
+def test_parameter_constraints_pass_scikit_learns_check_param_validation(
+    Estimator, solver
+):
+    # check_estimator leaves this check to scikit-learn's own test suite: every
+    # parameter has a constraint, and fit and partial_fit refuse a value of each
+    # wrong type and range with scikit-learn's InvalidParameterError.
+    check_param_validation(Estimator.__name__, Estimator(solver=solver))
 
 
 def _device_asked(check):

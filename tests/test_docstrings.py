@@ -1,45 +1,42 @@
-"""The estimators' docstrings agree with each other and with the code.
+"""The estimators' docstrings are whole, and agree with the code.
 
-The three estimators document the entries they share (parameters and fitted
-attributes) in the same words, apart from an explicit list of entries whose
-meaning differs; every documented default is the signature's; and the excerpts
-of ``skbackprop/backprop.py`` on the derivation page still find the lines that
-anchor them.
+The entries that several estimators share (parameters and fitted attributes)
+are written once, in ``skbackprop/_docs.py``, and composed into each class
+docstring; every parameter is documented once, in order, with the signature's
+default; and the excerpts of ``skbackprop/backprop.py`` on the derivation page
+still find the lines that anchor them.
 """
 
 import ast
 import inspect
-import itertools
 import re
 from pathlib import Path
 
 import pytest
 from conftest import CLASSIFIERS, ESTIMATORS
 
-from skbackprop import TinyMLPRegressor, backprop
+from skbackprop import _docs, backprop
 
 DERIVATIONS = Path(__file__).resolve().parents[1] / "docs" / "derivations.rst"
-
-# Shared entries whose text legitimately differs -> the estimators whose text
-# differs from the others'. Every other shared entry has one type and one
-# description in every docstring that has it.
-MAY_DIFFER = {
-    # Two weight matrices on standardised targets, with a penalty chosen on
-    # held-out rows, against one, with LogisticRegression's C.
-    "alpha": [TinyMLPRegressor],
-    # The network's default is L-BFGS, and it says why.
-    "solver": [TinyMLPRegressor],
-    # The network's hidden layer has intercepts too ...
-    "fit_intercept": [TinyMLPRegressor],
-    # ... and random initial weights.
-    "random_state": [TinyMLPRegressor],
-    # Early stopping scores accuracy on a stratified split, or R².
-    "early_stopping": [TinyMLPRegressor],
-    "validation_scores_": [TinyMLPRegressor],
-    "best_validation_score_": [TinyMLPRegressor],
-}
 SECTIONS = ["Parameters", "Attributes"]
-PAIRS = list(itertools.combinations(ESTIMATORS, 2))
+
+
+def _shared_entries(Estimator):
+    """The entries of ``skbackprop._docs`` written for this estimator."""
+    if Estimator in CLASSIFIERS:
+        return {**_docs.SHARED_ENTRIES, **_docs.CLASSIFIER_ENTRIES}
+    return _docs.SHARED_ENTRIES
+
+
+def _source_docstring(Estimator):
+    """The class docstring as written in its module, before composition."""
+    module = ast.parse(Path(inspect.getsourcefile(Estimator)).read_text())
+    (node,) = [
+        node
+        for node in module.body
+        if isinstance(node, ast.ClassDef) and node.name == Estimator.__name__
+    ]
+    return ast.get_docstring(node)
 
 
 def _sections(Estimator):
@@ -70,12 +67,8 @@ def _entries(Estimator, section):
     }
 
 
-def _pair_id(pair):
-    return "-".join(Estimator.__name__ for Estimator in pair)
-
-
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_every_parameter_is_documented_in_order_with_its_default(Estimator):
+def test_every_parameter_is_documented_once_in_order_with_its_default(Estimator):
     signature = inspect.signature(Estimator).parameters
     documented = []
     for entry, (_, default, _) in _entries(Estimator, "Parameters").items():
@@ -89,32 +82,79 @@ def test_every_parameter_is_documented_in_order_with_its_default(Estimator):
     assert documented == list(signature)
 
 
-@pytest.mark.parametrize("section", SECTIONS)
-@pytest.mark.parametrize("pair", PAIRS, ids=_pair_id)
-def test_shared_entries_have_the_same_type_and_description(pair, section):
-    a, b = pair
-    entries_a, entries_b = _entries(a, section), _entries(b, section)
-    for name in entries_a.keys() & entries_b.keys():
-        if set(pair) & set(MAY_DIFFER.get(name, [])):
-            continue
-        kind_a, _, text_a = entries_a[name]
-        kind_b, _, text_b = entries_b[name]
-        assert kind_a == kind_b, name
-        assert text_a == text_b, name
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_every_shared_entry_is_in_the_docstring_of_each_estimator_it_serves(
+    Estimator,
+):
+    shared = _shared_entries(Estimator)
+    for section in SECTIONS:
+        for name, (kind, _, text) in _entries(Estimator, section).items():
+            if name not in shared:
+                continue
+            header, *body = shared[name].splitlines()
+            assert header.startswith(f"{name} : {kind}"), name
+            assert text == " ".join(" ".join(body).split()), name
+    documented = {name for section in SECTIONS for name in _entries(Estimator, section)}
+    assert set(shared) <= documented
 
 
-@pytest.mark.parametrize("name", sorted(MAY_DIFFER))
-def test_each_entry_allowed_to_differ_does_differ(name):
-    """An entry that came to agree leaves MAY_DIFFER, to be guarded again."""
-    for Estimator in MAY_DIFFER[name]:
-        section = "Attributes" if name.endswith("_") else "Parameters"
-        own = _entries(Estimator, section)[name]
-        others = [
-            _entries(Other, section)[name]
-            for Other in ESTIMATORS
-            if Other is not Estimator and name in _entries(Other, section)
-        ]
-        assert others and all(own[::2] != other[::2] for other in others), name
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_no_class_writes_out_a_shared_entry_of_its_own(Estimator):
+    written = _source_docstring(Estimator)
+    for name in _shared_entries(Estimator):
+        assert not re.search(rf"^{re.escape(name)} : ", written, re.M), name
+        assert f"%({name})s" in written, name
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_no_placeholder_is_left_in_a_composed_docstring(Estimator):
+    assert "%(" not in Estimator.__doc__
+
+
+def test_an_entry_takes_the_indent_of_its_placeholder_and_the_signatures_default():
+    @_docs.fill_shared_entries()
+    class Documented:
+        """A class.
+
+        Parameters
+        ----------
+        %(n_iter_no_change)s
+        %(shuffle)s
+        """
+
+        def __init__(self, n_iter_no_change=7, shuffle=True):
+            pass
+
+    assert inspect.getdoc(Documented).splitlines()[4:7] == [
+        "n_iter_no_change : int, default=7",
+        "    The epochs over which the best loss (or validation score) must improve",
+        "    by ``tol`` for training to go on.",
+    ]
+    assert "\n        shuffle : bool, default=True\n            Whether" in (
+        Documented.__doc__
+    )
+
+
+def test_a_placeholder_that_names_no_entry_fails_when_the_class_is_defined():
+    with pytest.raises(KeyError, match="no_such_parameter"):
+
+        @_docs.fill_shared_entries()
+        class Documented:
+            """%(no_such_parameter)s"""
+
+            def __init__(self, no_such_parameter=1):
+                pass
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_numpydoc_reads_every_parameter_from_the_composed_docstring(Estimator):
+    docscrape = pytest.importorskip("numpydoc.docscrape")
+    parsed = docscrape.ClassDoc(Estimator, config={"show_class_members": False})
+    names = [name for entry in parsed["Parameters"] for name in entry.name.split(", ")]
+    assert names == list(inspect.signature(Estimator).parameters)
+    assert [entry.name for entry in parsed["Attributes"]] == list(
+        _entries(Estimator, "Attributes")
+    )
 
 
 @pytest.mark.parametrize("section", SECTIONS)

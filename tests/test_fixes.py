@@ -5,6 +5,7 @@ that have the real thing, against which it is then compared.
 """
 
 import importlib.util
+from numbers import Integral, Real
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from sklearn import config_context
 
 from skbackprop import LogisticCEClassifier
 from skbackprop._fixes import (
+    Interval,
+    NonBoolInterval,
     _check_same_namespace,
     _move_to,
     _NoCallbackSupportMixin,
@@ -85,3 +88,24 @@ def test_set_callbacks_before_scikit_learn_1_9_names_the_release_it_needs():
 def test_an_estimator_asked_for_callbacks_says_which_release_has_them():
     with pytest.raises(RuntimeError, match="verbose=1"):
         LogisticCEClassifier().set_callbacks(object())
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_non_bool_interval_refuses_the_bools_that_scikit_learns_interval_takes(value):
+    # Python's True is an int and a float: Interval alone would take it.
+    integers = Interval(Integral, 0, None, closed="left")
+    reals = Interval(Real, 0, 1, closed="both")
+    assert integers.is_satisfied_by(value) and reals.is_satisfied_by(value)
+    assert not NonBoolInterval(Integral, 0, None, closed="left").is_satisfied_by(value)
+    assert not NonBoolInterval(Real, 0, 1, closed="both").is_satisfied_by(value)
+
+
+@pytest.mark.parametrize(
+    "value, inside",
+    [(1, True), (np.int64(5), True), (0, False), (1.5, False), (None, False)],
+)
+def test_non_bool_interval_otherwise_judges_and_reads_as_scikit_learns(value, inside):
+    ours = NonBoolInterval(Integral, 1, None, closed="left")
+    theirs = Interval(Integral, 1, None, closed="left")
+    assert ours.is_satisfied_by(value) is theirs.is_satisfied_by(value) is inside
+    assert str(ours) == str(theirs) == "an int in the range [1, inf)"
