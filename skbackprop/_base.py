@@ -2,7 +2,6 @@
 
 import copy
 import functools
-import inspect
 import sys
 import types
 from abc import ABC, abstractmethod
@@ -41,7 +40,6 @@ from skbackprop._training import (
     SAMPLE_ROWS,
     UNIT_SCALE,
     feature_scale,
-    warn_caller,
     warn_not_converged,
 )
 
@@ -49,21 +47,6 @@ from skbackprop._training import (
 # best of 1e-1 to 1e-4 on 150-row samples of most of 19 regression datasets
 # (diabetes, Friedman's three and those of benchmarks/datasets.py).
 SMALL_DATA_ALPHA = 1e-2
-
-# The solvers that use each parameter; under another, a value other than the
-# default changes nothing, and fit says so. (power_t: the "invscaling"
-# schedule only, see _unused_parameters.)
-_USED_BY = {
-    "learning_rate_schedule": ("gd", "sgd"),
-    "momentum": ("gd", "sgd"),
-    "nesterovs_momentum": ("gd", "sgd"),
-    "power_t": ("gd", "sgd"),
-    "beta_1": ("adam",),
-    "beta_2": ("adam",),
-    "epsilon": ("adam",),
-    "batch_size": ("sgd", "adam"),
-    "shuffle": ("sgd", "adam"),
-}
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
@@ -411,53 +394,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         ``set_params`` may change the solver next).
         """
         self._validate_params()
-        self._warn_unused_parameters()
-
-    def _unused_parameters(self):
-        """The parameters set away from their defaults that the solver ignores.
-
-        Returns
-        -------
-        unused : dict of str to tuple of str
-            Each such parameter, with the solvers that use it.
-        """
-        defaults = {
-            name: parameter.default
-            for name, parameter in inspect.signature(type(self)).parameters.items()
-        }
-        unused = {}
-        for name, solvers in _USED_BY.items():
-            value = getattr(self, name, defaults.get(name))
-            if name not in defaults or _same_value(value, defaults[name]):
-                continue
-            if self.solver not in solvers or (
-                name == "power_t" and self.learning_rate_schedule != "invscaling"
-            ):
-                unused[name] = solvers
-        return unused
-
-    def _warn_unused_parameters(self):
-        """Warn once per fit when a parameter set by the user changes nothing."""
-        unused = self._unused_parameters()
-        if not unused:
-            return
-        parts = [
-            f"{name}={getattr(self, name)!r} (used by "
-            f"{' and '.join(map(repr, solvers))}"
-            + (
-                " under learning_rate_schedule='invscaling'"
-                if name == "power_t"
-                else ""
-            )
-            + ")"
-            for name, solvers in unused.items()
-        ]
-        warn_caller(
-            f"solver={self.solver!r} ignores {'; '.join(parts)}. Remove "
-            f"{'it' if len(parts) == 1 else 'them'}, or choose a solver that "
-            "uses it.",
-            UserWarning,
-        )
+        _solvers.warn_unused_parameters(self)
 
     def _sample_weight(self, sample_weight, n_samples, dtype, *, ensure_nonzero=True):
         """Validated sample weights, or None when every row weighs the same.
@@ -600,16 +537,6 @@ def warn_saturated(estimator, X, fraction, what, why):
         "for example with sklearn.preprocessing.StandardScaler. If that is not "
         f"enough, lower the {rate}."
     )
-
-
-def _same_value(value, default):
-    """Whether a parameter's value is its default (1e-8 and 1e-08 alike)."""
-    if isinstance(value, str) or isinstance(default, str):
-        return isinstance(value, str) and value == default
-    try:
-        return bool(value == default)
-    except (TypeError, ValueError):
-        return False
 
 
 def require_some_weight(weight_sum):

@@ -6,6 +6,7 @@ update rule of :mod:`skbackprop._optim`, the settings of the epoch loop of
 Everything here reads the hyperparameters only, never fitted state.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -17,7 +18,7 @@ from skbackprop._optim import (
     SGDOptimizer,
 )
 from skbackprop._threads import fit_threads
-from skbackprop._training import TrainingSettings
+from skbackprop._training import TrainingSettings, warn_caller
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
 # The solvers that take all the rows at each step; the others take mini-batches.
@@ -34,6 +35,20 @@ AUTO_LEARNING_RATES = {"backtracking": 10.0, "lbfgs": 1.0, "sgd": 0.1, "adam": 0
 # early_stopping="auto" holds out rows when at least this many would be: fewer
 # score too coarsely to choose an epoch by.
 MIN_AUTO_VALIDATION = 20
+# The solvers that use each parameter; under another, a value other than the
+# default changes nothing, and fit says so. (power_t: the "invscaling"
+# schedule only, see unused_parameters.)
+USED_BY = {
+    "learning_rate_schedule": ("gd", "sgd"),
+    "momentum": ("gd", "sgd"),
+    "nesterovs_momentum": ("gd", "sgd"),
+    "power_t": ("gd", "sgd"),
+    "beta_1": ("adam",),
+    "beta_2": ("adam",),
+    "epsilon": ("adam",),
+    "batch_size": ("sgd", "adam"),
+    "shuffle": ("sgd", "adam"),
+}
 
 
 def update_rule(estimator, params, *, partial=False):
@@ -140,3 +155,57 @@ def training_threads(estimator, n_samples, params):
     """
     rows = batch_size(estimator, n_samples) or n_samples
     return fit_threads(rows * math.prod(params[0].shape))
+
+
+def unused_parameters(estimator):
+    """The parameters set away from their defaults that the solver ignores.
+
+    Returns
+    -------
+    unused : dict of str to tuple of str
+        Each such parameter, with the solvers that use it.
+    """
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(type(estimator)).parameters.items()
+    }
+    unused = {}
+    for name, solvers in USED_BY.items():
+        value = getattr(estimator, name, defaults.get(name))
+        if name not in defaults or _same_value(value, defaults[name]):
+            continue
+        if estimator.solver not in solvers or (
+            name == "power_t" and estimator.learning_rate_schedule != "invscaling"
+        ):
+            unused[name] = solvers
+    return unused
+
+
+def warn_unused_parameters(estimator):
+    """Warn once per fit when a parameter set by the user changes nothing."""
+    unused = unused_parameters(estimator)
+    if not unused:
+        return
+    parts = [
+        f"{name}={getattr(estimator, name)!r} (used by "
+        f"{' and '.join(map(repr, solvers))}"
+        + (" under learning_rate_schedule='invscaling'" if name == "power_t" else "")
+        + ")"
+        for name, solvers in unused.items()
+    ]
+    warn_caller(
+        f"solver={estimator.solver!r} ignores {'; '.join(parts)}. Remove "
+        f"{'it' if len(parts) == 1 else 'them'}, or choose a solver that "
+        "uses it.",
+        UserWarning,
+    )
+
+
+def _same_value(value, default):
+    """Whether a parameter's value is its default (1e-8 and 1e-08 alike)."""
+    if isinstance(value, str) or isinstance(default, str):
+        return isinstance(value, str) and value == default
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):
+        return False
