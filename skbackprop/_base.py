@@ -10,7 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
-from sklearn.utils import check_array, check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skbackprop import _array_api as aa
@@ -34,7 +34,7 @@ from skbackprop._namespace import (
     to_namespace,
 )
 from skbackprop._problem import TrainingProblem
-from skbackprop._rows import InMemoryRows
+from skbackprop._rows import in_memory_rows
 from skbackprop._solvers import LEARNING_RATE_SCHEDULES, SOLVERS
 from skbackprop._training import (
     SAMPLE_ROWS,
@@ -291,35 +291,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             return dask_rows(
                 self, X, y, sample_weight, continuing=continuing, partial=partial
             )
-        namespace = namespace_of(X)
-        if continuing:
-            check_same_namespace(
-                X, self, attribute=self._namespace_attribute, method="fit"
-            )
-        X, y = validate_data(
+        return in_memory_rows(
             self,
             X,
             y,
-            reset=not continuing,
-            accept_sparse=("csr", "csc"),
-            dtype=float_dtypes(namespace),
-            multi_output=get_tags(self).target_tags.multi_output,
-            y_numeric=not is_classifier(self),
-        )
-        dtype = numpy_dtype(X.dtype, namespace)
-        _check_feature_scale(X, dtype)
-        targets, sample_weight = self._encode_targets(
-            y,
-            self._sample_weight(to_host(sample_weight), X.shape[0], dtype),
-            dtype,
-            first=not continuing,
+            sample_weight,
+            continuing=continuing,
             partial=partial,
             classes=classes,
         )
-        if namespace is not None:
-            targets, sample_weight = to_namespace(namespace, targets, sample_weight)
-            self._move_private_state(namespace)
-        return InMemoryRows(X, targets, sample_weight)
 
     def _hold_out(self, problem, y, continuing, partial):
         """Hold out rows for early stopping and ``alpha="auto"``, as asked.
@@ -356,13 +336,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         # an epoch scores better.
         return problem.validation(held_out, start_competes=choose_alpha)
 
-    def _move_private_state(self, namespace):
-        """Move the private fitted arrays (a target scaling) to ``namespace``."""
-        state = vars(self)
-        for name in self._private_fitted_state:
-            if isinstance(state.get(name), (np.ndarray, np.generic)):
-                (state[name],) = to_namespace(namespace, np.asarray(state[name]))
-
     def _set_fitted(self, params, history, optimizer, n_iter_before, validation):
         """Set the fitted attributes from the trained parameters and history.
 
@@ -395,32 +368,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """
         self._validate_params()
         _solvers.warn_unused_parameters(self)
-
-    def _sample_weight(self, sample_weight, n_samples, dtype, *, ensure_nonzero=True):
-        """Validated sample weights, or None when every row weighs the same.
-
-        ``ensure_nonzero=False`` leaves out the check that some weight is not
-        zero, for a block of the rows (see ``require_some_weight``).
-        """
-        if sample_weight is None:
-            return None
-        sample_weight = check_array(
-            sample_weight,
-            ensure_2d=False,
-            dtype=dtype,
-            input_name="sample_weight",
-            ensure_min_samples=0,
-        )
-        if sample_weight.ndim != 1 or sample_weight.shape[0] != n_samples:
-            raise ValueError(
-                f"sample_weight.shape == {sample_weight.shape}, "
-                f"expected ({n_samples},)!"
-            )
-        if (sample_weight < 0).any():
-            raise ValueError("Negative values in data passed to `sample_weight`.")
-        if ensure_nonzero:
-            require_some_weight(float(sample_weight.sum()))
-        return sample_weight
 
     def _validate_X_predict(self, X, method):
         """Check a fitted model and the rows its ``method`` is asked to predict.
@@ -537,44 +484,6 @@ def warn_saturated(estimator, X, fraction, what, why):
         "for example with sklearn.preprocessing.StandardScaler. If that is not "
         f"enough, lower the {rate}."
     )
-
-
-def require_some_weight(weight_sum):
-    """Refuse sample weights that are all zero, given their sum (they are >= 0)."""
-    if not weight_sum > 0:
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-
-
-def _check_feature_scale(X, dtype):
-    """Refuse features whose squares overflow: no step size could train on them.
-
-    The curvature of every loss here grows with the squares of the features
-    (``X^T X``); past the square root of the dtype's maximum it is no number.
-    """
-    check_feature_scale(largest_value(X), dtype)
-
-
-def largest_value(X):
-    """The largest absolute value in ``X`` (of its entries, when sparse); 0 if none.
-
-    An array-API array is searched on its device.
-    """
-    if not (hasattr(X, "tocsr") or isinstance(X, np.ndarray)):
-        return aa.max_abs(X)
-    values = X.data if hasattr(X, "tocsr") else X
-    if values.size == 0:
-        return 0.0
-    return max(abs(float(values.max())), abs(float(values.min())))
-
-
-def check_feature_scale(largest, dtype):
-    """``_check_feature_scale``, given the largest absolute value in ``X``."""
-    if largest > np.sqrt(np.finfo(dtype).max):
-        raise ValueError(
-            f"X holds values up to {largest:.3g}, whose squares overflow "
-            f"{np.dtype(dtype)}: no learning rate can train on them. Scale the "
-            "features, for example with sklearn.preprocessing.StandardScaler."
-        )
 
 
 def stack_intercept(coef, intercept):

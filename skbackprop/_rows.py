@@ -21,10 +21,25 @@ targets, sample_weight, params) -> float``).
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.model_selection import train_test_split
+from sklearn.utils import get_tags
+from sklearn.utils.validation import validate_data
 
 from skbackprop import _array_api as aa
-from skbackprop._namespace import to_host
+from skbackprop._fixes import check_same_namespace
+from skbackprop._namespace import (
+    float_dtypes,
+    namespace_of,
+    numpy_dtype,
+    to_host,
+    to_namespace,
+)
+from skbackprop._validation import (
+    check_feature_scale,
+    check_sample_weight,
+    largest_value,
+)
 
 # A full-batch loss and gradient is summed over blocks of rows of X of about this
 # many bytes: the arrays between the forward and the backward pass then grow with
@@ -34,6 +49,72 @@ from skbackprop._namespace import to_host
 BLOCK_BYTES = 2**23
 # Fewer held-out rows than this cannot score at all: R² needs two.
 MIN_VALIDATION = 2
+
+
+def in_memory_rows(estimator, X, y, sample_weight, *, continuing, partial, classes):
+    """Validate and encode the rows of a fit in memory: its :class:`InMemoryRows`.
+
+    ``validate_data`` checks ``X`` and ``y`` (and sets ``n_features_in_`` on a
+    fresh fit); the targets are encoded on the host, with numpy, whatever
+    namespace ``X`` lives in, and cross to ``X``'s device once, encoded, with
+    the private fitted arrays of the encoding (see
+    :mod:`skbackprop._namespace`). A fit that continues takes ``X`` only in
+    the namespace and on the device of the fit it continues.
+
+    Parameters
+    ----------
+    estimator : BaseBackprop
+        The estimator being fitted; its ``_encode_targets`` encodes ``y``.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The training data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        The targets.
+    sample_weight : array-like of shape (n_samples,) or None
+        The sample weights.
+    continuing : bool
+        Whether the fit continues from the fitted model.
+    partial : bool
+        Whether it is ``partial_fit``.
+    classes : array-like or None
+        ``partial_fit``'s ``classes``.
+
+    Returns
+    -------
+    rows : InMemoryRows
+        The validated rows and their encoded targets and weights.
+    """
+    namespace = namespace_of(X)
+    if continuing:
+        check_same_namespace(
+            X, estimator, attribute=estimator._namespace_attribute, method="fit"
+        )
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        reset=not continuing,
+        accept_sparse=("csr", "csc"),
+        dtype=float_dtypes(namespace),
+        multi_output=get_tags(estimator).target_tags.multi_output,
+        y_numeric=not is_classifier(estimator),
+    )
+    dtype = numpy_dtype(X.dtype, namespace)
+    check_feature_scale(largest_value(X), dtype)
+    targets, sample_weight = estimator._encode_targets(
+        y,
+        check_sample_weight(to_host(sample_weight), X.shape[0], dtype),
+        dtype,
+        first=not continuing,
+        partial=partial,
+        classes=classes,
+    )
+    if namespace is not None:
+        targets, sample_weight = to_namespace(namespace, targets, sample_weight)
+        state = vars(estimator)
+        for name in estimator._private_fitted_state:  # a target scaling
+            if isinstance(state.get(name), (np.ndarray, np.generic)):
+                (state[name],) = to_namespace(namespace, np.asarray(state[name]))
+    return InMemoryRows(X, targets, sample_weight)
 
 
 class InMemoryRows:
