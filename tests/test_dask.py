@@ -6,15 +6,14 @@ thread each (the ``client`` fixture).
 """
 
 import asyncio
-import concurrent.futures
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import dask
@@ -481,18 +480,24 @@ NO_HANG = 120
 
 def within_no_hang(client, fit):
     """``fit()``'s result, run with ``client`` as the default; fails past NO_HANG."""
+    outcome = {}
 
     def run():
-        with client.as_current():
-            return fit()
-
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(run)
         try:
-            return future.result(timeout=NO_HANG)
-        except concurrent.futures.TimeoutError:
-            # The thread ends when its client closes, which cancels its futures.
-            pytest.fail(f"the fit on dask did not end within {NO_HANG} s")
+            with client.as_current():
+                outcome["result"] = fit()
+        except BaseException as error:  # raised below, in the test's thread
+            outcome["error"] = error
+
+    # A daemon: a fit that hangs does not keep the tests from ending.
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(NO_HANG)
+    if thread.is_alive():
+        pytest.fail(f"the fit on dask did not end within {NO_HANG} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 class AtTask(SchedulerPlugin):
