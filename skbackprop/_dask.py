@@ -17,7 +17,9 @@ import operator
 import dask
 import dask.array as da
 import numpy as np
-from distributed import default_client
+from distributed import CancelledError, KilledWorker, default_client, wait
+from distributed import TimeoutError as DaskTimeoutError
+from distributed.scheduler import NoValidWorkerError
 from sklearn.base import is_classifier
 from sklearn.utils import check_consistent_length, check_X_y
 from sklearn.utils.multiclass import check_classification_targets
@@ -39,6 +41,12 @@ _FITTED = ("classes_", "n_outputs_", "_target_mean", "_target_scale", "alpha_")
 TASK_MEMORY_SHARE = 0.25
 # The solvers that need only full-batch sums.
 FULL_BATCH_SOLVERS = ("gd", "lbfgs")
+# How long a fit waits for a worker when the cluster has none, in seconds,
+# unless dask's own "distributed.scheduler.no-workers-timeout" says otherwise.
+NO_WORKERS_TIMEOUT = 60.0
+# How often, in seconds, a fit waiting for its tasks checks that the cluster
+# can still run them.
+CHECK_INTERVAL = 1.0
 
 
 class DaskRows:
@@ -122,6 +130,7 @@ class DaskRows:
         grads : list of ndarray
             Its gradients, one per parameter.
         """
+        _check_scheduler(self.client, "summing the loss")
         tasks = self._tasks()
         futures = [
             self.client.submit(
@@ -131,13 +140,16 @@ class DaskRows:
                 params=params,
                 block_bytes=block_bytes,
                 workers=None if worker is None else [worker],
-                allow_other_workers=worker is None,
+                # Where the worker is gone, anywhere: its blocks are
+                # recomputed there from their lineage.
+                allow_other_workers=True,
                 pure=False,
             )
             for worker, indices in tasks
         ]
+        gathered = gather_or_raise(self.client, futures, "summing the loss")
         results = [None] * len(self._summed)
-        for (_, indices), worker_results in zip(tasks, self.client.gather(futures)):
+        for (_, indices), worker_results in zip(tasks, gathered):
             for index, result in zip(indices, worker_results):
                 results[index] = result
         loss = sum(block_loss for block_loss, _ in results)
@@ -151,7 +163,9 @@ class DaskRows:
         """The blocks of each task: ``[(worker, [index of block, ...]), ...]``.
 
         A task runs where its blocks are, never where they would have to be
-        copied to (the scheduler would move blocks to balance the load). A
+        copied to (the scheduler would move blocks to balance the load),
+        unless that worker is gone: then the scheduler runs it where it can,
+        and recomputes the blocks lost with the worker from their lineage. A
         task per worker costs the least, but needs all its blocks in memory
         at once, and a worker may have spilled some to disk: a task takes at
         most ``TASK_MEMORY_SHARE`` of its worker's memory limit.
@@ -181,8 +195,10 @@ class DaskRows:
         starts = np.cumsum([0, *self.n_rows[:-1]])
         # The first row of each block that is a multiple of step.
         offsets = [int(-start % step) for start in starts]
-        parts = self.client.gather(
-            self.client.map(_every_kth_row, self.blocks, offsets, step=step)
+        parts = gather_or_raise(
+            self.client,
+            self.client.map(_every_kth_row, self.blocks, offsets, step=step),
+            "sampling rows",
         )
         parts = [part for part in parts if part[0].shape[0]]
         return tuple(_concatenate([part[i] for part in parts]) for i in (0, 1))
@@ -279,7 +295,9 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
             for parts in zip(X_blocks, *(_block_list(a, X) for a in (y, sample_weight)))
         ]
     )
-    summaries = client.gather(client.map(operator.itemgetter(2), validated))
+    summaries = gather_or_raise(
+        client, client.map(operator.itemgetter(2), validated), "checking the blocks"
+    )
     dtype = summaries[0]["dtype"]
     check_feature_scale(max(s["largest"] for s in summaries), dtype)
     if sample_weight is not None:
@@ -303,11 +321,15 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
             for X_block, checked in zip(X_blocks, validated)
         ]
     )
-    weight_sums = client.gather(client.map(_block_weight_sum, blocks))
+    weight_sums = gather_or_raise(
+        client, client.map(_block_weight_sum, blocks), "encoding the blocks"
+    )
     n_rows = [s["n_rows"] for s in summaries]
     total = sum(weight_sums)
     shares = [weight / total for weight in weight_sums]
-    targets_meta = client.submit(_no_rows, blocks[0]).result()
+    (targets_meta,) = gather_or_raise(
+        client, [client.submit(_no_rows, blocks[0])], "encoding the blocks"
+    )
     return DaskRows(
         client, blocks, n_rows, shares, X.shape[1], dtype, targets_meta, twin._loss_grad
     )
@@ -351,6 +373,108 @@ def _client():
             "workers the blocks are validated and the gradients summed: start "
             "one, for example distributed.Client(distributed.LocalCluster())."
         ) from None
+
+
+def gather_or_raise(client, futures, doing):
+    """The results of ``futures``, in their order, or an error that says what was lost.
+
+    A worker lost while the futures run costs only time: its tasks run again
+    elsewhere, and what it held is recomputed from its lineage, as dask does
+    for every computation. What cannot be recomputed ends the wait with a
+    RuntimeError that says what was lost and what to do: data scattered from
+    the client, the connection to the scheduler, or every worker for longer
+    than dask's ``distributed.scheduler.no-workers-timeout`` (``NO_WORKERS_TIMEOUT``
+    seconds where it is not set), as do the tasks that dask gives up on
+    (``KilledWorker``). An error raised by a task itself is raised as it is.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client of the cluster that runs the futures.
+    futures : list of distributed.Future
+        What to wait for.
+    doing : str
+        What the futures compute, for the error messages.
+
+    Returns
+    -------
+    results : list
+        The result of each future.
+
+    Raises
+    ------
+    RuntimeError
+        Where the cluster lost what the futures need.
+    """
+    timeout = _no_workers_timeout()
+    try:
+        while True:
+            try:
+                wait(futures, timeout=CHECK_INTERVAL)
+                break
+            except DaskTimeoutError:
+                _check_cluster(client, timeout, doing)
+        return client.gather(futures)
+    except CancelledError as error:
+        _check_scheduler(client, doing)
+        raise RuntimeError(
+            f"The fit stopped while {doing}: Dask cancelled tasks that need data "
+            "a lost worker held and no task can recompute (data scattered from "
+            "the client with Client.scatter have no lineage), or the cluster was "
+            "restarted. Make the dask array from its source (da.from_array, "
+            "da.from_zarr, dask.dataframe.read_parquet, ...) rather than from "
+            "scattered data, so that Dask recomputes what a lost worker held, "
+            "and fit again. The estimator keeps the model it had before this fit."
+        ) from error
+    except KilledWorker as error:
+        raise RuntimeError(
+            f"The fit stopped while {doing}: Dask gave up on one of its tasks, "
+            "whose workers died while running it, one after the other (dask's "
+            "distributed.scheduler.allowed-failures). A worker that runs out of "
+            "memory dies so: fit on smaller blocks (X.rechunk) or give the "
+            "workers more memory, and fit again. The estimator keeps the model "
+            "it had before this fit."
+        ) from error
+    except NoValidWorkerError as error:
+        raise _no_workers_error(doing, timeout) from error
+
+
+def _no_workers_timeout():
+    timeout = dask.config.get("distributed.scheduler.no-workers-timeout", None)
+    if timeout is None:
+        return NO_WORKERS_TIMEOUT
+    return dask.utils.parse_timedelta(timeout, default="s")
+
+
+def _check_cluster(client, timeout, doing):
+    """Raise if the cluster cannot run a task: no scheduler, or no worker for long."""
+    _check_scheduler(client, doing)
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except DaskTimeoutError:
+        _check_scheduler(client, doing)
+        raise _no_workers_error(doing, timeout) from None
+
+
+def _check_scheduler(client, doing):
+    if client.status != "running":
+        raise RuntimeError(
+            f"The fit stopped while {doing}: the client lost its connection to "
+            f"the Dask scheduler ({client.scheduler.address}), and with it the "
+            "blocks of the fit. Once the cluster is back, connect a new Client "
+            "and fit again. The estimator keeps the model it had before this fit."
+        )
+
+
+def _no_workers_error(doing, timeout):
+    return RuntimeError(
+        f"The fit stopped while {doing}: the cluster had no worker for "
+        f"{timeout:g} s, and the blocks of the fit were lost with the workers. "
+        "Start workers (or give the cluster a way to replace them, such as "
+        "nannies or an adaptive deployment) and fit again; to wait longer for "
+        "them, set dask's distributed.scheduler.no-workers-timeout. The "
+        "estimator keeps the model it had before this fit."
+    )
 
 
 def _row_aligned(X, y, sample_weight):
@@ -497,7 +621,11 @@ def _encode_targets_lazily(
         )
     estimator._encode_targets(y, weights, dtype, first=not continuing, partial=False)
     fixed = [a for a in _FITTED if is_dask_collection(getattr(estimator, a, None))]
-    values = client.compute([getattr(estimator, a) for a in fixed], sync=True)
+    values = gather_or_raise(
+        client,
+        client.compute([getattr(estimator, a) for a in fixed]),
+        "encoding the targets",
+    )
     for attribute, value in zip(fixed, values):
         setattr(estimator, attribute, value)
 

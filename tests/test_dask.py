@@ -5,17 +5,25 @@ The tests share one ``distributed.LocalCluster`` of two worker processes, one
 thread each (the ``client`` fixture).
 """
 
+import asyncio
+import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 import warnings
+from contextlib import contextmanager
 
+import dask
 import dask.array as da
 import distributed
 import numpy as np
 import pytest
 from conftest import ESTIMATORS, ONE_EPOCH_APART, fitted_arrays, same_epochs
 from dask.utils import key_split
+from distributed.diagnostics.plugin import SchedulerPlugin
 from joblib import parallel_config
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
@@ -24,6 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+from skbackprop._dask import DaskRows
 
 
 @pytest.fixture(scope="module")
@@ -462,3 +471,271 @@ def test_a_fit_on_more_rows_than_a_worker_holds_keeps_them_off_the_client():
     # It learned the rule the labels follow.
     assert model.coef_[0, 0] > 0 and model.coef_[0, 1] > 0
     assert abs(model.coef_[0, 0] - model.coef_[0, 1]) < 0.1 * model.coef_[0, 0]
+
+
+# --- Lost workers ------------------------------------------------------------------
+
+# Long enough to recompute what a lost worker held on a loaded machine; a fit
+# that waits longer is taken to hang (and fails, where it would hang the suite).
+NO_HANG = 120
+
+
+def within_no_hang(client, fit):
+    """``fit()``'s result, run with ``client`` as the default; fails past NO_HANG."""
+    outcome = {}
+
+    def run():
+        try:
+            with client.as_current():
+                outcome["result"] = fit()
+        except BaseException as error:  # raised below, in the test's thread
+            outcome["error"] = error
+
+    # A daemon: a fit that hangs does not keep the tests from ending.
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(NO_HANG)
+    if thread.is_alive():
+        pytest.fail(f"the fit on dask did not end within {NO_HANG} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+class AtTask(SchedulerPlugin):
+    """Call ``act(scheduler, key)`` when the ``nth`` task named ``name`` is sent.
+
+    The scheduler of a LocalCluster runs in this process: ``act`` runs in its
+    event loop, as the scheduler hands the task to a worker.
+    """
+
+    def __init__(self, scheduler, name, nth, act):
+        self.scheduler, self.name, self.nth, self.act = scheduler, name, nth, act
+        self.done = False
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if finish != "processing" or key_split(key) != self.name or self.done:
+            return
+        self.nth -= 1
+        if self.nth == 0:
+            self.act(self.scheduler, key)
+            self.done = True
+
+
+@contextmanager
+def at_task(client, name, nth, act):
+    scheduler = client.cluster.scheduler
+    plugin = AtTask(scheduler, name, nth, act)
+    scheduler.add_plugin(plugin, name="at-task")
+    try:
+        yield
+    finally:
+        scheduler.remove_plugin(name="at-task")
+    assert plugin.done, f"no task {name!r} ran"
+
+
+@contextmanager
+def killing_a_worker(client, name, nth=1, *, replaced=True):
+    """Kill by its PID the worker that runs the ``nth`` task named ``name``.
+
+    With ``replaced``, wait for its nanny to restart it, so that the next test
+    finds the workers it expects.
+    """
+    pids = client.run(os.getpid)
+
+    def kill(scheduler, key):
+        os.kill(pids[scheduler.tasks[key].processing_on.address], signal.SIGKILL)
+
+    with at_task(client, name, nth, kill):
+        yield
+    if replaced:
+        client.wait_for_workers(len(pids), timeout=NO_HANG)
+
+
+def kill_a_worker_now(client):
+    """Kill a worker by its PID, and wait until the scheduler has removed it."""
+    address, pid = sorted(client.run(os.getpid).items())[0]
+    os.kill(pid, signal.SIGKILL)
+    scheduler = client.cluster.scheduler
+    deadline = time.monotonic() + NO_HANG
+    while address in scheduler.workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def persisted(client, *arrays):
+    """``dask_of(arrays)``, held on the workers, as ``persist`` holds them."""
+    arrays = client.persist(dask_of(*arrays))
+    distributed.wait(arrays)
+    return arrays
+
+
+FAULT_CASES = [
+    pytest.param(LogisticCEClassifier, "lbfgs", id="LogisticCE-lbfgs"),
+    pytest.param(TinyMLPRegressor, "gd", id="TinyMLP-gd"),
+]
+
+
+@pytest.mark.slow
+@ignore_convergence
+@pytest.mark.parametrize("Estimator, solver", FAULT_CASES)
+@pytest.mark.parametrize(
+    "task, nth",
+    [
+        pytest.param("validate_block", 2, id="checking the blocks"),
+        pytest.param("encode_block", 2, id="encoding the blocks"),
+        pytest.param("blocks_loss_grad", 5, id="during an evaluation"),
+    ],
+)
+def test_a_fit_on_dask_that_loses_a_worker_finishes_as_the_undisturbed_fit(
+    client, Estimator, solver, task, nth
+):
+    X, y = data(Estimator)
+    dX, dy = persisted(client, X, y)
+    undisturbed = converging(Estimator, solver).fit(dX, dy)
+    with killing_a_worker(client, task, nth):
+        model = within_no_hang(
+            client, lambda: converging(Estimator, solver).fit(dX, dy)
+        )
+    assert_same_fit(model, undisturbed, TOLERANCES[solver])
+
+
+@pytest.mark.slow
+@ignore_convergence
+@pytest.mark.parametrize("Estimator, solver", FAULT_CASES)
+def test_a_fit_on_dask_that_loses_a_worker_before_or_between_evaluations_finishes(
+    client, monkeypatch, Estimator, solver
+):
+    X, y = data(Estimator)
+    dX, dy = persisted(client, X, y)
+    undisturbed = converging(Estimator, solver).fit(dX, dy)
+
+    # Before the fit: blocks of the persisted arrays are gone with the worker.
+    kill_a_worker_now(client)
+    model = within_no_hang(client, lambda: converging(Estimator, solver).fit(dX, dy))
+    assert_same_fit(model, undisturbed, TOLERANCES[solver])
+    client.wait_for_workers(2, timeout=NO_HANG)
+
+    # Between two evaluations: after the third has returned.
+    evaluate = DaskRows.full_batch_loss_grad
+    calls = []
+
+    def evaluate_then_kill(self, *args, **kwargs):
+        result = evaluate(self, *args, **kwargs)
+        calls.append(None)
+        if len(calls) == 3:
+            kill_a_worker_now(client)
+        return result
+
+    monkeypatch.setattr(DaskRows, "full_batch_loss_grad", evaluate_then_kill)
+    model = within_no_hang(client, lambda: converging(Estimator, solver).fit(dX, dy))
+    assert len(calls) > 3
+    assert_same_fit(model, undisturbed, TOLERANCES[solver])
+    client.wait_for_workers(2, timeout=NO_HANG)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_predictions_on_dask_that_lose_a_worker_are_the_predictions(client, Estimator):
+    X, y = data(Estimator)
+    model = converging(Estimator, "lbfgs").fit(X, y)
+    (dX,) = persisted(client, X)
+    with killing_a_worker(client, "predict"):
+        lazy = model.predict(dX)
+        predictions = within_no_hang(client, lazy.compute)
+    np.testing.assert_array_equal(predictions, model.predict(X))
+
+
+@pytest.mark.slow
+def test_a_fit_that_loses_scattered_blocks_says_so_and_keeps_the_model(client):
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(solver="lbfgs").fit(X[:200], y[:200])
+    before = [a.copy() for a in fitted_arrays(model)]
+    # Blocks scattered from the client: no task can recompute them.
+    X_blocks = client.scatter(np.array_split(X, 4))
+    dX = da.concatenate(
+        [da.from_delayed(b, shape=(100, X.shape[1]), dtype=X.dtype) for b in X_blocks]
+    )
+    with killing_a_worker(client, "blocks_loss_grad", 3):
+        with pytest.raises(RuntimeError, match=r"Client\.scatter") as error:
+            within_no_hang(client, lambda: model.fit(dX, y))
+    assert "keeps the model it had before this fit" in str(error.value)
+    for a, b in zip(fitted_arrays(model), before):
+        np.testing.assert_array_equal(a, b)
+    assert model.n_features_in_ == X.shape[1]
+
+
+@pytest.fixture
+def workers_without_nannies():
+    """A client of a cluster whose one worker is a process no nanny restarts."""
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=True, dashboard_address=":0"
+        ) as cluster,
+        # A client that lost its scheduler tries to reconnect for `timeout` s.
+        distributed.Client(cluster, set_as_default=False, timeout=3) as client,
+    ):
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_worker",
+                cluster.scheduler_address,
+                "--no-nanny",
+                "--nthreads=1",
+                "--no-dashboard",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            client.wait_for_workers(1, timeout=NO_HANG)
+            yield client
+        finally:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.mark.slow
+def test_a_fit_whose_every_worker_is_gone_says_so_in_bounded_time(
+    workers_without_nannies,
+):
+    client = workers_without_nannies
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(solver="lbfgs").fit(X, y)
+    before = [a.copy() for a in fitted_arrays(model)]
+    with (
+        dask.config.set({"distributed.scheduler.no-workers-timeout": "2s"}),
+        pytest.raises(RuntimeError, match="had no worker for 2 s") as error,
+    ):
+        within_no_hang(client, lambda: kill_then_fit(client, model, X, y))
+    assert "no-workers-timeout" in str(error.value)
+    for a, b in zip(fitted_arrays(model), before):
+        np.testing.assert_array_equal(a, b)
+
+
+def kill_then_fit(client, model, X, y):
+    """Fit ``model`` on dask arrays, its one worker killed at the third evaluation."""
+    with killing_a_worker(client, "blocks_loss_grad", 3, replaced=False):
+        return model.fit(*dask_of(X, y))
+
+
+@pytest.mark.slow
+def test_a_fit_that_loses_the_scheduler_says_so_and_keeps_the_model(
+    workers_without_nannies,
+):
+    client = workers_without_nannies
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(solver="lbfgs").fit(X, y)
+    before = [a.copy() for a in fitted_arrays(model)]
+
+    def close(scheduler, key):
+        asyncio.get_running_loop().create_task(scheduler.close())
+
+    def fit():
+        with at_task(client, "blocks_loss_grad", 3, close):
+            return model.fit(*dask_of(X, y))
+
+    with pytest.raises(RuntimeError, match="lost its connection to the Dask scheduler"):
+        within_no_hang(client, fit)
+    for a, b in zip(fitted_arrays(model), before):
+        np.testing.assert_array_equal(a, b)
