@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop._alpha import STAGE_SHARE, choose_alpha
 from skbackprop._callbacks import NO_MONITOR, FitMonitor
 from skbackprop._fixes import (
@@ -331,7 +331,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         if continuing:
             # Copies: training updates them in place, and a failed fit keeps
             # the fitted ones.
-            params = [aa.copy(aa.astype(p, X.dtype)) for p in self._params]
+            params = [ns.copy(ns.astype(p, X.dtype)) for p in self._params]
             history = copy.deepcopy(self._history)
         else:
             dtype = numpy_dtype(X.dtype, namespace)
@@ -723,13 +723,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             random_state=rng,
             stratify=y if is_classifier(self) else None,
         )
-        X_val, t_val = aa.take_rows(X, held_out), aa.take_rows(targets, held_out)
+        X_val, t_val = ns.take_rows(X, held_out), ns.take_rows(targets, held_out)
         sw_val = (
-            None if sample_weight is None else aa.take_rows(sample_weight, held_out)
+            None if sample_weight is None else ns.take_rows(sample_weight, held_out)
         )
         if sample_weight is not None:
             for which, rows in (("held out", held_out), ("left to train on", train)):
-                if not aa.any_nonzero(aa.take_rows(sample_weight, rows)):
+                if not ns.any_nonzero(ns.take_rows(sample_weight, rows)):
                     raise ValueError(
                         f"The sample weights of the rows {which} for early "
                         "stopping are all zero. Use another random_state or "
@@ -741,10 +741,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             n_rows=len(held_out),
         )
         if sample_weight is not None:
-            sample_weight = aa.take_rows(sample_weight, train)
+            sample_weight = ns.take_rows(sample_weight, train)
         return (
-            aa.take_rows(X, train),
-            aa.take_rows(targets, train),
+            ns.take_rows(X, train),
+            ns.take_rows(targets, train),
             sample_weight,
             validation,
         )
@@ -897,7 +897,7 @@ def largest_value(X):
     An array-API array is searched on its device.
     """
     if not (hasattr(X, "tocsr") or isinstance(X, np.ndarray)):
-        return aa.max_abs(X)
+        return ns.max_abs(X)
     values = X.data if hasattr(X, "tocsr") else X
     if values.size == 0:
         return 0.0
@@ -919,7 +919,7 @@ def stack_intercept(coef, intercept):
 
     In the namespace and on the device of ``coef`` and ``intercept``.
     """
-    return aa.concat([coef, aa.reshape(intercept, (1,) + tuple(coef.shape[1:]))])
+    return ns.concat([coef, ns.reshape(intercept, (1,) + tuple(coef.shape[1:]))])
 
 
 def supports_partial_fit(estimator):

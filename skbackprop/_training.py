@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop._fixes import with_callbacks
 from skbackprop._optim import LBFGSOptimizer
 
@@ -135,7 +135,7 @@ class _Improvement:
             history.best_validation_score = -np.inf
             if validation.start_competes:
                 history.best_validation_score = validation.score(params)
-                self.best_params = [aa.copy(p) for p in params]
+                self.best_params = [ns.copy(p) for p in params]
                 self.bests.append(history.best_validation_score)
 
     def record(self, loss, params):
@@ -152,7 +152,7 @@ class _Improvement:
         # often, and the later model has trained longer.
         if score >= history.best_validation_score:
             history.best_validation_score = score
-            self.best_params = [aa.copy(p) for p in params]
+            self.best_params = [ns.copy(p) for p in params]
         self.bests.append(history.best_validation_score)
 
     @property
@@ -369,7 +369,7 @@ def feature_scale(X):
         if X.size == 0:
             return 0.0
         return float(np.sqrt(np.einsum("ij,ij->j", X, X) / X.shape[0]).max())
-    return aa.max_abs(X)
+    return ns.max_abs(X)
 
 
 def _full_batch_step(loss_grad, params, optimizer, X, y, sample_weight, settings):
@@ -382,7 +382,7 @@ def _full_batch_step(loss_grad, params, optimizer, X, y, sample_weight, settings
     loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
     loss, grads = optimizer.accept(params, loss, grads)
     converged = (
-        settings.check_convergence and max(aa.max_abs(g) for g in grads) <= settings.tol
+        settings.check_convergence and max(ns.max_abs(g) for g in grads) <= settings.tol
     )
     if not converged:
         optimizer.update_params(params, grads)
@@ -438,19 +438,19 @@ def _mini_batch_epoch(loss_grad, params, optimizer, X, y, sample_weight, setting
         loss, grads = full_batch_loss_grad(loss_grad, X, y, sample_weight, params)
         optimizer.update_params(params, grads)
         return loss
-    mean_weight = None if sample_weight is None else aa.mean(sample_weight)
+    mean_weight = None if sample_weight is None else ns.mean(sample_weight)
     # numpy's random state draws the order wherever the rows live, so that a
     # fit on another namespace shuffles as numpy's does.
     order = rng.permutation(n_samples) if settings.shuffle else None
     if order is not None and not isinstance(X, np.ndarray) and not hasattr(X, "tocsr"):
-        order = aa.to_device_like(order, X)
+        order = ns.asarray_like(order, X)
     total_loss = 0.0
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
         # In order, a batch is a slice: a view of X, never a copy.
         rows = slice(start, stop) if order is None else order[start:stop]
         batch_weight = None if sample_weight is None else sample_weight[rows]
-        if batch_weight is not None and not aa.any_nonzero(batch_weight):
+        if batch_weight is not None and not ns.any_nonzero(batch_weight):
             # Only zero-weight rows: nothing to learn from. (The penalty's
             # step is skipped with them; it is a batch's share of an epoch's.)
             continue
@@ -479,7 +479,7 @@ def _rows(array, rows):
         return array.take(rows, axis=0) if array.flags.c_contiguous else array[rows]
     if hasattr(array, "tocsr"):
         return array[rows]
-    return aa.take(array, rows)
+    return ns.take_rows(array, rows)
 
 
 def full_batch_loss_grad(
@@ -521,14 +521,14 @@ def full_batch_loss_grad(
         return X.full_batch_loss_grad(params, block_bytes=block_bytes)
     n_samples = X.shape[0]
     block = _block_rows(X, block_bytes)
-    total = n_samples if sample_weight is None else aa.total(sample_weight)
+    total = n_samples if sample_weight is None else ns.total(sample_weight)
     if block >= n_samples or not total > 0:  # one block, or no mean to share
         return loss_grad(X, y, sample_weight, params)
     loss, grads = 0.0, None
     for start in range(0, n_samples, block):
         stop = min(start + block, n_samples)
         weight = None if sample_weight is None else sample_weight[start:stop]
-        share = (stop - start if weight is None else aa.total(weight)) / total
+        share = (stop - start if weight is None else ns.total(weight)) / total
         if share == 0:  # only zero-weight rows: they add nothing
             continue
         block_loss, block_grads = loss_grad(
@@ -573,7 +573,7 @@ def warn_caller(message, category):
 
 def _check_finite(loss, params, learning_rate, iteration):
     """Stop a fit whose loss or weights left the finite numbers."""
-    if np.isfinite(loss) and all(aa.all_finite(p) for p in params):
+    if np.isfinite(loss) and all(ns.all_finite(p) for p in params):
         return
     raise ValueError(
         f"The training diverged: the loss or the weights became non-finite at "
