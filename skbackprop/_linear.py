@@ -695,6 +695,5 @@ def _accuracy(scores, targets, sample_weight):
     if scores.ndim == 1:
         hits = (scores > 0) == (targets > 0.5)
     else:
-        xp = ns.xp_of(scores)
-        hits = xp.argmax(scores, axis=1) == xp.argmax(targets, axis=1)
+        hits = ns.argmax(scores, axis=1) == ns.argmax(targets, axis=1)
     return ns.share(hits, sample_weight)

@@ -406,12 +406,14 @@ def _r2(y, y_pred, sample_weight):
     if sample_weight is None:
         weights = ns.full(n_samples, 1 / n_samples, like=y)
     else:
-        weights = sample_weight / xp.sum(sample_weight)
+        weights = sample_weight / ns.total(sample_weight)
     residual = weights @ (y - y_pred) ** 2
     spread = weights @ (y - weights @ y) ** 2
     constant = spread == 0
-    explained = 1 - residual / xp.where(constant, xp.ones_like(spread), spread)
-    return ns.mean(xp.where(constant, ns.astype(residual == 0, y.dtype), explained))
+    explained = 1 - residual / xp.where(constant, 1, spread)
+    # A constant output scores 1 if predicted exactly, else 0; its explained
+    # is 1 - residual, which is exactly 1 where the residual is 0.
+    return ns.mean(xp.where(constant & (residual != 0), 0, explained))
 
 
 def _glorot(rng, fan_in, fan_out, shape):

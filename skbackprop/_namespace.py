@@ -324,6 +324,13 @@ def take_rows(array, indices):
     return xp.take(array, xp.asarray(indices, device=device_of(array)), axis=0)
 
 
+def argmax(array, axis):
+    """The indices of the largest entries of ``array`` along ``axis``."""
+    if isinstance(array, np.ndarray):
+        return array.argmax(axis=axis)
+    return xp_of(array).argmax(array, axis=axis)
+
+
 def size(array):
     """The number of entries of ``array``, an int.
 
