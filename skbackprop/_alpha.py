@@ -19,7 +19,7 @@ a share of its standard error of the best.
 
 import numpy as np
 
-from skbackprop._array_api import copy
+from skbackprop._namespace import copy
 
 # The penalties tried, strongest first. From 1e-1, the first stage could shrink
 # the weights to the symmetric point where every hidden unit is the same and

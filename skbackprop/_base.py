@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop import _solvers
 from skbackprop._alpha import alpha_path
 from skbackprop._callbacks import FitMonitor
@@ -273,7 +273,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         if continuing:
             # Copies: training updates them in place, and a failed fit keeps
             # the fitted ones.
-            params = [aa.copy(aa.astype(p, rows.dtype)) for p in self._params]
+            params = [ns.copy(ns.astype(p, rows.dtype)) for p in self._params]
             history = copy.deepcopy(self._history)
         else:
             namespace = namespace_of(rows.X) if hasattr(rows, "X") else None
@@ -491,7 +491,7 @@ def stack_intercept(coef, intercept):
 
     In the namespace and on the device of ``coef`` and ``intercept``.
     """
-    return aa.concat([coef, aa.reshape(intercept, (1,) + tuple(coef.shape[1:]))])
+    return ns.concat([coef, ns.reshape(intercept, (1,) + tuple(coef.shape[1:]))])
 
 
 def supports_partial_fit(estimator):

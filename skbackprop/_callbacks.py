@@ -5,7 +5,7 @@ Where scikit-learn has no ``sklearn.callback`` module (before 1.9, see
 :class:`FitMonitor` does nothing.
 """
 
-from skbackprop._array_api import copy
+from skbackprop._namespace import copy
 
 __all__ = ["NO_MONITOR", "FitMonitor"]
 

@@ -6,7 +6,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
@@ -188,7 +188,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         if scores.ndim == 1:
             if isinstance(scores, np.ndarray):
                 return np.column_stack([np.zeros_like(scores), scores])
-            xp = aa.get_namespace(scores)
+            xp = ns.xp_of(scores)
             return xp.stack([xp.zeros_like(scores), scores], axis=1)
         return self._multiclass_logits(scores)
 
@@ -215,14 +215,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return float(np.sqrt(score * (1 - score) / n_rows))
 
     def _score_params(self, X, targets, sample_weight, params):
-        scores = self._decision(X, params)
-        if not isinstance(scores, np.ndarray):
-            return _accuracy(scores, targets, sample_weight)
-        if scores.ndim == 1:
-            hits = (scores > 0) == (targets > 0.5)
-        else:
-            hits = scores.argmax(axis=1) == targets.argmax(axis=1)
-        return float(np.average(hits, weights=sample_weight))
+        return _accuracy(self._decision(X, params), targets, sample_weight)
 
     def _loss_grad(self, X, y, sample_weight, params, *, alpha, weight_sum=None):
         loss, grad = self._backprop(
@@ -328,18 +321,18 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return [np.zeros(shape, dtype=dtype)]
 
     def _params_to_attributes(self, params):
-        W = aa.reshape(params[0], (params[0].shape[0], -1))
+        W = ns.reshape(params[0], (params[0].shape[0], -1))
         coef = W[:-1, ...] if self.fit_intercept else W
         return {
             "coef_": (
                 np.ascontiguousarray(coef.T)
                 if isinstance(coef, np.ndarray)
-                else aa.copy(coef.T)
+                else ns.copy(coef.T)
             ),
             "intercept_": (
-                self._canonical_intercept(aa.copy(W[-1, ...]))
+                self._canonical_intercept(ns.copy(W[-1, ...]))
                 if self.fit_intercept
-                else aa.zeros_like(W[0, ...])
+                else ns.zeros_like(W[0, ...])
             ),
         }
 
@@ -352,7 +345,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         W = self.coef_.T
         if self.fit_intercept:
             W = stack_intercept(W, self.intercept_)
-        return [aa.reshape(W, (-1,)) if self.classes_.shape[0] == 2 else W]
+        return [ns.reshape(W, (-1,)) if self.classes_.shape[0] == 2 else W]
 
 
 @fill_shared_entries(CLASSIFIER_ENTRIES)
@@ -456,7 +449,7 @@ class SigmoidSSEClassifier(_LinearClassifier):
         if isinstance(scores, np.ndarray):
             return log_expit(scores)
         # scipy's log_expit is numpy's only: log σ(z) = min(z, 0) - log(1 + e^-|z|).
-        xp = aa.get_namespace(scores)
+        xp = ns.xp_of(scores)
         return xp.minimum(scores, 0.0) - xp.log1p(xp.exp(-xp.abs(scores)))
 
 
@@ -547,13 +540,13 @@ class LogisticCEClassifier(_LinearClassifier):
         per-coordinate steps do.
         """
         if intercept.shape[0] > 1:
-            intercept -= aa.mean(intercept)
+            intercept -= ns.mean(intercept)
         return intercept
 
 
 def _predicted_indices(scores):
     """The index into ``classes_`` of each row's predicted class."""
-    xp = aa.get_namespace(scores)
+    xp = ns.xp_of(scores)
     if scores.ndim == 1:
         return xp.astype(scores > 0, xp.int64)
     return xp.argmax(scores, axis=1)
@@ -562,15 +555,10 @@ def _predicted_indices(scores):
 def _accuracy(scores, targets, sample_weight):
     """The (weighted) share of rows whose encoded target the scores predict.
 
-    For scores of an array-API namespace, computed there; numpy's path is
-    ``_score_params``'s own.
+    Computed in the namespace and on the device of ``scores``.
     """
-    xp = aa.get_namespace(scores)
     if scores.ndim == 1:
         hits = (scores > 0) == (targets > 0.5)
     else:
-        hits = xp.argmax(scores, axis=1) == xp.argmax(targets, axis=1)
-    if sample_weight is None:
-        return float(xp.sum(xp.astype(hits, xp.int64))) / hits.shape[0]
-    hits = xp.astype(hits, sample_weight.dtype)
-    return float(xp.sum(hits * sample_weight)) / float(xp.sum(sample_weight))
+        hits = ns.argmax(scores, axis=1) == ns.argmax(targets, axis=1)
+    return ns.share(hits, sample_weight)

@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
@@ -321,12 +321,12 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         W1, W2 = params
         W2 = W2 * self._target_scale
         if not self.fit_intercept:
-            intercepts = [aa.zeros_like(W1[0, ...]), aa.zeros_like(W2[0, ...])]
-            return {"coefs_": [aa.copy(W1), W2], "intercepts_": intercepts}
+            intercepts = [ns.zeros_like(W1[0, ...]), ns.zeros_like(W2[0, ...])]
+            return {"coefs_": [ns.copy(W1), W2], "intercepts_": intercepts}
         W2[-1, ...] += self._target_mean
         return {
-            "coefs_": [aa.copy(W1[:-1, ...]), W2[:-1, ...]],
-            "intercepts_": [aa.copy(W1[-1, ...]), W2[-1, ...]],
+            "coefs_": [ns.copy(W1[:-1, ...]), W2[:-1, ...]],
+            "intercepts_": [ns.copy(W1[-1, ...]), W2[-1, ...]],
         }
 
     def __sklearn_tags__(self):
@@ -358,37 +358,22 @@ def _r2(y, y_pred, sample_weight):
     checks of its arguments, and ``np.average``, cost more than the scoring:
     the weighted means here are products with the normalised weights. A
     constant output scores 1 if predicted exactly, else 0, as in ``r2_score``.
+    Computed in the namespace and on the device of the arrays.
     """
-    if not isinstance(y_pred, np.ndarray):
-        return _r2_array_api(y, y_pred, sample_weight)
+    xp = ns.xp_of(y, y_pred)
     n_samples = y.shape[0]
-    y, y_pred = y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1)
+    y, y_pred = ns.reshape(y, (n_samples, -1)), ns.reshape(y_pred, (n_samples, -1))
     if sample_weight is None:
-        weights = np.full(n_samples, 1 / n_samples, dtype=y.dtype)
+        weights = ns.full(n_samples, 1 / n_samples, like=y)
     else:
-        weights = sample_weight / sample_weight.sum()
+        weights = sample_weight / ns.total(sample_weight)
     residual = weights @ (y - y_pred) ** 2
     spread = weights @ (y - weights @ y) ** 2
     constant = spread == 0
-    explained = 1 - residual / np.where(constant, 1, spread)
-    return float(np.where(constant, residual == 0, explained).mean())
-
-
-def _r2_array_api(y, y_pred, sample_weight):
-    """``_r2`` computed in the namespace and on the device of its arrays."""
-    xp = aa.get_namespace(y, y_pred)
-    n_samples = y.shape[0]
-    y, y_pred = xp.reshape(y, (n_samples, -1)), xp.reshape(y_pred, (n_samples, -1))
-    if sample_weight is None:
-        weights = xp.full(n_samples, 1 / n_samples, dtype=y.dtype, device=aa.device(y))
-    else:
-        weights = sample_weight / xp.sum(sample_weight)
-    residual = weights @ (y - y_pred) ** 2
-    spread = weights @ (y - weights @ y) ** 2
-    constant = spread == 0
-    explained = 1 - residual / xp.where(constant, xp.ones_like(spread), spread)
-    scores = xp.where(constant, xp.astype(residual == 0, y.dtype), explained)
-    return float(xp.mean(scores))
+    explained = 1 - residual / xp.where(constant, 1, spread)
+    # A constant output scores 1 if predicted exactly, else 0; its explained
+    # is 1 - residual, which is exactly 1 where the residual is 0.
+    return ns.mean(xp.where(constant & (residual != 0), 0, explained))
 
 
 def _glorot(rng, fan_in, fan_out, shape):

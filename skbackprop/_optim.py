@@ -16,7 +16,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 
 
 class UpdateRule:
@@ -143,7 +143,7 @@ class SGDOptimizer(UpdateRule):
         self.nesterov = nesterov
         self.schedule = schedule
         self.power_t = power_t
-        self.velocities = [aa.zeros_like(p) for p in params]
+        self.velocities = [ns.zeros_like(p) for p in params]
 
     def update_params(self, params, grads):
         """Take one step, updating ``params`` in place.
@@ -197,7 +197,7 @@ class SGDOptimizer(UpdateRule):
         previous : SGDOptimizer
             The optimizer of the fit to continue.
         """
-        self.velocities = [aa.copy(v) for v in previous.velocities]
+        self.velocities = [ns.copy(v) for v in previous.velocities]
         if self.schedule != "constant" and previous.schedule == self.schedule:
             self.learning_rate = previous.learning_rate
 
@@ -231,8 +231,8 @@ class AdamOptimizer(UpdateRule):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [aa.zeros_like(p) for p in params]
-        self.vs = [aa.zeros_like(p) for p in params]
+        self.ms = [ns.zeros_like(p) for p in params]
+        self.vs = [ns.zeros_like(p) for p in params]
 
     def update_params(self, params, grads):
         """Take one step, updating ``params`` in place.
@@ -256,7 +256,7 @@ class AdamOptimizer(UpdateRule):
             m += (1 - self.beta_1) * grad
             v *= self.beta_2
             v += (1 - self.beta_2) * grad * grad
-            param -= step * m / (aa.sqrt(v) + self.epsilon)
+            param -= step * m / (ns.sqrt(v) + self.epsilon)
 
     def resume_from(self, previous):
         """Carry over the moments and step count of an earlier fit.
@@ -267,8 +267,8 @@ class AdamOptimizer(UpdateRule):
             The optimizer of the fit to continue.
         """
         self.t = previous.t
-        self.ms = [aa.copy(m) for m in previous.ms]
-        self.vs = [aa.copy(v) for v in previous.vs]
+        self.ms = [ns.copy(m) for m in previous.ms]
+        self.vs = [ns.copy(v) for v in previous.vs]
 
 
 class MonotoneGDOptimizer(SGDOptimizer):
@@ -331,7 +331,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
             The loss and gradients of the point kept, to step from.
         """
         if self._kept is None or loss <= self._kept[1]:
-            self._kept = ([aa.copy(p) for p in params], loss, grads)
+            self._kept = ([ns.copy(p) for p in params], loss, grads)
             return loss, grads
         kept_params, kept_loss, kept_grads = self._kept
         for param, kept in zip(params, kept_params):
@@ -383,7 +383,7 @@ class MonotoneGDOptimizer(SGDOptimizer):
         previous : MonotoneGDOptimizer
             The optimizer of the fit to continue.
         """
-        self.velocities = [aa.copy(v) for v in previous.velocities]
+        self.velocities = [ns.copy(v) for v in previous.velocities]
         self.learning_rate = previous.learning_rate
         self.steps_since_restart = previous.steps_since_restart
 
@@ -433,7 +433,7 @@ class LBFGSOptimizer(UpdateRule):
         self.learning_rate_init = learning_rate
         self.learning_rate = learning_rate
         self.backtracking = backtracking
-        sizes = [aa.size(p) for p in params]
+        sizes = [ns.size(p) for p in params]
         self._slices = [slice(end - n, end) for n, end in zip(sizes, accumulate(sizes))]
         self.steps = deque(maxlen=memory)  # (s, y, 1 / y.s) of recent steps
         self.step_size = None  # the multiple of the direction tried last
@@ -451,7 +451,7 @@ class LBFGSOptimizer(UpdateRule):
 
     def _set(self, params, flat):
         for param, rows in zip(params, self._slices):
-            param[...] = aa.reshape(flat[rows], param.shape)
+            param[...] = ns.reshape(flat[rows], param.shape)
 
     def accept(self, params, loss, grads):
         """Keep the point just evaluated if the loss fell enough, else go back.
@@ -470,9 +470,9 @@ class LBFGSOptimizer(UpdateRule):
         loss, grads : float, list of ndarray
             The loss and gradients of the point kept, to step from.
         """
-        flat_grad = aa.flatten(grads)
+        flat_grad = ns.flatten(grads)
         if self._kept is None:
-            self._kept = (aa.flatten(params), loss, flat_grad, grads)
+            self._kept = (ns.flatten(params), loss, flat_grad, grads)
             return loss, grads
         kept_params, kept_loss, kept_grad, kept_grads = self._kept
         slope = float(kept_grad @ self._direction)
@@ -515,7 +515,7 @@ class LBFGSOptimizer(UpdateRule):
                 self._direction = -kept_grad
             self.step_size = self.learning_rate
             if not self.steps:
-                self.step_size *= min(1.0, 1.0 / aa.total(abs(kept_grad)))
+                self.step_size *= min(1.0, 1.0 / ns.total(abs(kept_grad)))
         self._set(params, kept_params + self.step_size * self._direction)
 
     def _inverse_hessian_times(self, grad):
@@ -524,7 +524,7 @@ class LBFGSOptimizer(UpdateRule):
         Its initial :math:`H_0` is :math:`(s^T y / y^T y) I` of the last step,
         and ``grad`` itself while no step has measured any curvature.
         """
-        q = aa.copy(grad)
+        q = ns.copy(grad)
         alphas = []
         for s, y, rho in reversed(self.steps):
             alpha = rho * float(s @ q)

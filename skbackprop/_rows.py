@@ -26,7 +26,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
 from sklearn.utils.validation import validate_data
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop._fixes import check_same_namespace
 from skbackprop._namespace import (
     float_dtypes,
@@ -190,15 +190,15 @@ class InMemoryRows:
         block = _block_rows(self.X, block_bytes)
         weights = self.sample_weight
         if self.index is None:
-            total = n_rows if weights is None else aa.total(weights)
+            total = n_rows if weights is None else ns.total(weights)
         else:
-            total = n_rows if weights is None else aa.total(weights[self.index])
+            total = n_rows if weights is None else ns.total(weights[self.index])
         if block >= n_rows or not total > 0:  # one block, or no mean to share
             return objective(*self.arrays(), params)
         loss, grads = 0.0, None
         for start in range(0, n_rows, block):
             X, targets, weight = self.arrays(slice(start, min(start + block, n_rows)))
-            share = (X.shape[0] if weight is None else aa.total(weight)) / total
+            share = (X.shape[0] if weight is None else ns.total(weight)) / total
             if share == 0:  # only zero-weight rows: they add nothing
                 continue
             block_loss, block_grads = objective(X, targets, weight, params)
@@ -241,18 +241,18 @@ class InMemoryRows:
         weights = self.sample_weight
         mean_weight = None
         if weights is not None:
-            mean_weight = aa.mean(
+            mean_weight = ns.mean(
                 weights if self.index is None else weights[self.index]
             )
         order = random_state.permutation(n_rows) if shuffle else None
         if order is not None and self.index is None and not _is_host(self.X):
-            order = aa.to_device_like(order, self.X)
+            order = ns.asarray_like(order, self.X)
         for start in range(0, n_rows, batch_size):
             stop = min(start + batch_size, n_rows)
             # In order, a batch is a slice: a view of X, never a copy.
             rows = slice(start, stop) if order is None else order[start:stop]
             X, targets, weight = self.arrays(rows)
-            if weight is not None and not aa.any_nonzero(weight):
+            if weight is not None and not ns.any_nonzero(weight):
                 # Only zero-weight rows: nothing to learn from. (The penalty's
                 # step is skipped with them; it is a batch's share of an epoch's.)
                 continue
@@ -305,7 +305,7 @@ class InMemoryRows:
             train, held_out = self.index[train], self.index[held_out]
         if self.sample_weight is not None:
             for which, rows in (("held out", held_out), ("left to train on", train)):
-                if not aa.any_nonzero(aa.take_rows(self.sample_weight, rows)):
+                if not ns.any_nonzero(ns.take_rows(self.sample_weight, rows)):
                     raise ValueError(
                         f"The sample weights of the rows {which} for early "
                         "stopping are all zero. Use another random_state or "
@@ -355,8 +355,8 @@ def _take_rows(array, rows):
     if hasattr(array, "tocsr"):
         return array[rows]
     if not isinstance(rows, np.ndarray):  # already on the array's device
-        return aa.take(array, rows)
-    return aa.take_rows(array, rows)
+        return ns.take_rows(array, rows)
+    return ns.take_rows(array, rows)
 
 
 def _is_host(X):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 from skbackprop._fixes import with_callbacks
 from skbackprop._optim import LBFGSOptimizer
 
@@ -132,7 +132,7 @@ class _Improvement:
             history.best_validation_score = -np.inf
             if validation.start_competes:
                 history.best_validation_score = validation.score(params)
-                self.best_params = [aa.copy(p) for p in params]
+                self.best_params = [ns.copy(p) for p in params]
                 self.bests.append(history.best_validation_score)
 
     def record(self, loss, params):
@@ -149,7 +149,7 @@ class _Improvement:
         # often, and the later model has trained longer.
         if score >= history.best_validation_score:
             history.best_validation_score = score
-            self.best_params = [aa.copy(p) for p in params]
+            self.best_params = [ns.copy(p) for p in params]
         self.bests.append(history.best_validation_score)
 
     @property
@@ -352,7 +352,7 @@ def feature_scale(X):
         if X.size == 0:
             return 0.0
         return float(np.sqrt(np.einsum("ij,ij->j", X, X) / X.shape[0]).max())
-    return aa.max_abs(X)
+    return ns.max_abs(X)
 
 
 def _full_batch_step(objective, params, optimizer, rows, settings):
@@ -365,7 +365,7 @@ def _full_batch_step(objective, params, optimizer, rows, settings):
     loss, grads = rows.loss_grad(objective, params)
     loss, grads = optimizer.accept(params, loss, grads)
     converged = (
-        settings.check_convergence and max(aa.max_abs(g) for g in grads) <= settings.tol
+        settings.check_convergence and max(ns.max_abs(g) for g in grads) <= settings.tol
     )
     if not converged:
         optimizer.update_params(params, grads)
@@ -446,7 +446,7 @@ def warn_caller(message, category):
 
 def _check_finite(loss, params, learning_rate, iteration):
     """Stop a fit whose loss or weights left the finite numbers."""
-    if np.isfinite(loss) and all(aa.all_finite(p) for p in params):
+    if np.isfinite(loss) and all(ns.all_finite(p) for p in params):
         return
     raise ValueError(
         f"The training diverged: the loss or the weights became non-finite at "

@@ -9,7 +9,7 @@ largest value, the sum of the weights) from the blocks' summaries
 import numpy as np
 from sklearn.utils import check_array
 
-from skbackprop import _array_api as aa
+from skbackprop import _namespace as ns
 
 
 def check_sample_weight(sample_weight, n_samples, dtype, *, ensure_nonzero=True):
@@ -50,7 +50,7 @@ def largest_value(X):
     An array-API array is searched on its device.
     """
     if not (hasattr(X, "tocsr") or isinstance(X, np.ndarray)):
-        return aa.max_abs(X)
+        return ns.max_abs(X)
     values = X.data if hasattr(X, "tocsr") else X
     if values.size == 0:
         return 0.0

@@ -47,7 +47,7 @@ finds its anchors.
 import numpy as np
 from scipy.special import expit, log_softmax
 
-from ._array_api import device, get_namespace
+from ._namespace import device_of, xp_of
 
 __all__ = ["logistic_ce_grad", "sigmoid_sse_grad", "tiny_mlp_grad"]
 
@@ -182,7 +182,7 @@ def sigmoid_sse_grad(
     """
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
-    xp = get_namespace(X, y, W, sample_weight)
+    xp = xp_of(X, y, W, sample_weight)
     y_hat = _sigmoid(linear_forward(X, W, fit_intercept=fit_intercept))  # eq. (15)
     residual = y - y_hat
     row_weight = _row_weights(sample_weight, y_hat, weight_sum, xp)
@@ -289,7 +289,7 @@ def logistic_ce_grad(
     """
     if check_input:
         _check_arguments(X, y, {"W": W}, sample_weight, weight_sum, fit_intercept)
-    xp = get_namespace(X, y, W, sample_weight)
+    xp = xp_of(X, y, W, sample_weight)
     z = linear_forward(X, W, fit_intercept=fit_intercept)  # eq. (33)
     row_weight = _row_weights(sample_weight, z, weight_sum, xp)
     if z.ndim == 1:
@@ -418,7 +418,7 @@ def tiny_mlp_grad(
         _check_arguments(
             X, y, {"W1": W1, "W2": W2}, sample_weight, weight_sum, fit_intercept
         )
-    xp = get_namespace(X, y, W1, W2, sample_weight)
+    xp = xp_of(X, y, W1, W2, sample_weight)
     h, y_hat = tiny_mlp_forward(X, W1, W2, fit_intercept=fit_intercept)
     # The output is linear, so its delta is dE/dy_hat = -(y - y_hat), eq. (76).
     delta2 = y_hat - y
@@ -460,7 +460,7 @@ def _check_arguments(X, y, layers, sample_weight, weight_sum, fit_intercept):
     columns as ``y``.
     """
     sparse = hasattr(X, "tocsr")
-    xp = get_namespace(X, y, sample_weight, *layers.values())
+    xp = xp_of(X, y, sample_weight, *layers.values())
     # On numpy any array-like is welcome; array-API arrays are checked where
     # they live, by their namespace's own functions.
     asarray = np.asarray if xp is np else xp.asarray
@@ -534,7 +534,7 @@ def _sigmoid(z):
     identity with the array API's ``tanh``, a fresh array once.
     """
     if not isinstance(z, np.ndarray):
-        xp = get_namespace(z)
+        xp = xp_of(z)
         z = xp.tanh(z * 0.5)
         z *= 0.5
         z += 0.5
@@ -615,7 +615,7 @@ def _linear_backward(X, delta, fit_intercept, xp=np):
     elif xp is np:
         delta_sum = np.ones(delta.shape[0], dtype=delta.dtype) @ delta
     else:
-        ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=device(delta))
+        ones = xp.ones(delta.shape[0], dtype=delta.dtype, device=device_of(delta))
         delta_sum = ones @ delta
     if xp is np:
         return np.concatenate([grad, delta_sum[np.newaxis]])

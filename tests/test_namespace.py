@@ -21,7 +21,9 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+from skbackprop._linear import _accuracy
 from skbackprop._lr_range import lr_range_test
+from skbackprop._mlp import _r2
 
 torch = pytest.importorskip("torch")
 array_api_strict = pytest.importorskip("array_api_strict")
@@ -195,6 +197,26 @@ def test_float32_tensors_fit_in_float32(Estimator):
             assert part.dtype == torch.float32
     if Estimator is TinyMLPRegressor:
         assert prediction.dtype == torch.float32
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("namespace", ["torch", "array_api_strict"])
+def test_early_stopping_scores_compute_where_the_rows_live_as_numpys(
+    namespace, weighted
+):
+    rng = np.random.default_rng(0)
+    y = np.column_stack([rng.normal(size=60), np.full(60, 2.0)])
+    y_pred = y + np.column_stack([rng.normal(scale=0.5, size=60), np.zeros(60)])
+    scores = rng.normal(size=(60, 3))
+    onehot = np.eye(3)[rng.integers(0, 3, 60)]
+    weights = rng.uniform(0, 2, 60) if weighted else None
+    xp = {"torch": torch, "array_api_strict": array_api_strict}[namespace]
+    there = [None if a is None else xp.asarray(a) for a in (y, y_pred, weights)]
+    assert _r2(*there) == pytest.approx(_r2(y, y_pred, weights), rel=FIT_TOL)
+    for s, t in ((scores, onehot), (scores[:, 0], onehot[:, 0])):
+        assert _accuracy(xp.asarray(s), xp.asarray(t), there[2]) == pytest.approx(
+            _accuracy(s, t, weights), rel=FIT_TOL
+        )
 
 
 def test_classes_follow_the_labels_namespace():
