@@ -105,7 +105,7 @@ def alpha_path(problem, train_rows, held_out):
 
     alpha, params = choose_alpha(
         train,
-        lambda params: held_out.score(estimator._score_params, params),
+        lambda params: held_out.score(estimator, params),
         lambda score: estimator._score_standard_error(score, held_out.shape[0]),
         problem.params,
     )

@@ -150,12 +150,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         """The fitted attributes, as a dict, of a model with these parameters."""
 
     @abstractmethod
+    def _predict_params(self, X, params):
+        """What ``params`` predict for rows ``X``, as ``_score_predictions`` scores."""
+
+    @staticmethod
+    @abstractmethod
+    def _score_predictions(targets, predictions, sample_weight):
+        """The ``score`` of predictions against encoded targets: accuracy or R²."""
+
     def _score_params(self, X, targets, sample_weight, params):
         """The score of ``params`` on rows with encoded targets, for early stopping.
 
         The ``score`` of the fitted model: accuracy for a classifier, R² for a
         regressor.
         """
+        predictions = self._predict_params(X, params)
+        return self._score_predictions(targets, predictions, sample_weight)
 
     @staticmethod
     @abstractmethod
@@ -285,10 +295,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _rows(self, X, y, sample_weight, continuing, partial, classes):
         """The rows of a fit, validated and encoded where they live."""
-        if is_dask_collection(X):
-            from skbackprop._dask import dask_rows
-
-            return dask_rows(
+        cluster = _cluster(X)
+        if cluster is not None:
+            return cluster.dask_rows(
                 self, X, y, sample_weight, continuing=continuing, partial=partial
             )
         return in_memory_rows(
@@ -435,12 +444,6 @@ SATURATED_Z = 10.0
 SATURATION_SAMPLE = SAMPLE_ROWS
 
 
-def _sample_rows(array):
-    """Every k-th row, at most ``SATURATION_SAMPLE`` of them (a view when dense)."""
-    step = -(-array.shape[0] // SATURATION_SAMPLE)
-    return array if step == 1 else array[::step]
-
-
 def warn_saturated(estimator, X, fraction, what, why):
     """A ConvergenceWarning for a saturated fit, naming the likely cause first.
 
@@ -576,29 +579,33 @@ def _restore_on_failure(estimator):
         raise
 
 
-def is_dask_collection(X):
-    """Whether ``X`` is a dask collection, without importing dask.
+def _cluster(X):
+    """Where rows on a cluster are handled (:mod:`skbackprop._dask`), for such ``X``.
 
-    Whoever made a dask array has imported dask; if it is not imported, ``X``
-    is none.
+    None for rows in memory. Whoever made a dask collection has imported dask;
+    where it is not imported, ``X`` is none, and skbackprop never imports it.
     """
     dask = sys.modules.get("dask")
-    return dask is not None and dask.is_dask_collection(X)
+    if dask is None or not dask.is_dask_collection(X):
+        return None
+    from skbackprop import _dask
+
+    return _dask
 
 
-def lazy_on_dask(method):
-    """Let a prediction method take a dask collection, and return a dask array.
+def predicts_where_rows_live(method):
+    """Let a prediction method take rows on a cluster, and return them there.
 
-    The method runs on each block of rows, on the workers, when the result is
-    computed, as dask-ml's ``ParallelPostFit`` runs an estimator's.
+    On a cluster, the method runs on each block of rows, on the workers, when
+    the result is computed, as dask-ml's ``ParallelPostFit`` runs an
+    estimator's.
     """
 
     @functools.wraps(method)
     def predict(self, X):
-        if is_dask_collection(X):
-            from skbackprop._dask import predict_blocks
-
-            return predict_blocks(functools.partial(method, self), X)
+        cluster = _cluster(X)
+        if cluster is not None:
+            return cluster.predict_blocks(functools.partial(method, self), X)
         return method(self, X)
 
     return predict

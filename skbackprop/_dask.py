@@ -1,11 +1,12 @@
 """Rows on a Dask cluster: full-batch training and prediction where the data lives.
 
 A full-batch loss is a (weighted) mean over the rows, so it is a weighted sum of
-the means over blocks of rows, and so is its gradient:
-:func:`skbackprop._training.full_batch_loss_grad` sums blocks of an array in
-memory, and :class:`DaskRows` sums the blocks of a dask array on the workers
-that hold them. Each evaluation sends the parameters to the workers and brings
-back one loss and one gradient per block; the rows never leave the cluster.
+the means over blocks of rows, and so is its gradient: rows in memory
+(:mod:`skbackprop._rows`) sum blocks of an array, and :class:`DaskRows` sums
+the blocks of a dask array on the workers that hold them. Each evaluation
+sends the parameters to the workers and brings back one loss and one gradient
+per block; the rows never leave the cluster. Held-out rows are whole blocks,
+scored where they are.
 
 The estimators call :func:`dask_rows` from ``fit`` and :func:`predict_blocks`
 from their prediction methods when given a dask collection. Nothing else in
@@ -25,22 +26,20 @@ from sklearn.utils import check_consistent_length, check_X_y
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from skbackprop._base import (
+from skbackprop._rows import BLOCK_BYTES, InMemoryRows
+from skbackprop._solvers import FULL_BATCH_SOLVERS
+from skbackprop._validation import (
     check_feature_scale,
-    is_dask_collection,
+    check_sample_weight,
     largest_value,
     require_some_weight,
 )
-from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
 
 # What a fit fixes before it trains that the workers need: the target encoding,
-# to encode their blocks as the estimator would encode all the rows, and the
-# penalty of the loss.
-_FITTED = ("classes_", "n_outputs_", "_target_mean", "_target_scale", "alpha_")
+# to encode their blocks as the estimator would encode all the rows.
+_FITTED = ("classes_", "n_outputs_", "_target_mean", "_target_scale")
 # The most of a worker's memory limit that the blocks of one task may take.
 TASK_MEMORY_SHARE = 0.25
-# The solvers that need only full-batch sums.
-FULL_BATCH_SOLVERS = ("gd", "lbfgs")
 # How long a fit waits for a worker when the cluster has none, in seconds,
 # unless dask's own "distributed.scheduler.no-workers-timeout" says otherwise.
 NO_WORKERS_TIMEOUT = 60.0
@@ -52,9 +51,11 @@ CHECK_INTERVAL = 1.0
 class DaskRows:
     """The rows of a fit, validated and encoded, in blocks on a Dask cluster.
 
-    The training loop sees it where it would see ``X``: it has a ``shape`` and
-    a ``dtype``, and :func:`skbackprop._training.full_batch_loss_grad` asks it
-    for the loss and gradient over all its rows.
+    The rows protocol of :mod:`skbackprop._rows`, where the rows stay: the
+    full-batch loss and gradient are summed on the workers that hold the
+    blocks, held-out rows are whole blocks, scores and samples come back
+    without the rows. Mini-batches are refused before a fit starts
+    (``dask_rows``).
 
     Parameters
     ----------
@@ -65,41 +66,40 @@ class DaskRows:
         encoded as the estimator's ``_loss_grad`` takes them.
     n_rows : list of int
         The rows of each block.
-    shares : list of float
-        Each block's share of the mean: of the rows, or of the sample weights.
+    weight_sums : list of float
+        Each block's sum of sample weights (its rows, without weights).
     n_features : int
         The columns of ``X``.
     dtype : numpy.dtype
         The dtype of ``X`` and of the parameters.
-    targets_meta : ndarray of shape (0,) or (0, n_outputs)
+    targets : ndarray of shape (0,) or (0, n_outputs)
         No rows, but the shape and dtype of the encoded targets.
-    loss_grad : callable
-        ``loss_grad(X, targets, sample_weight, params) -> (loss, grads)`` of
-        the model being fitted, run on the workers.
+    model : BaseBackprop
+        The estimator's twin (see ``_twin``): what the workers compute the
+        loss, the predictions and the encoding with.
     """
 
     def __init__(
-        self, client, blocks, n_rows, shares, n_features, dtype, targets_meta, loss_grad
+        self, client, blocks, n_rows, weight_sums, n_features, dtype, targets, model
     ):
         self.client = client
         self.blocks = blocks
         self.n_rows = n_rows
-        self.shares = shares
+        self.weight_sums = weight_sums
         self.shape = (sum(n_rows), n_features)
         self.dtype = np.dtype(dtype)
-        self.targets_meta = targets_meta
+        self.targets = targets
+        self._model = model
+        # Each block's share of the mean: of the rows, or of the sample weights.
         # Blocks of zero weight add nothing, and their weighted mean is 0 / 0.
-        summed = [i for i, share in enumerate(shares) if share > 0]
-        self._summed = [(blocks[i], shares[i]) for i in summed]
+        total = sum(weight_sums)
+        summed = [i for i, weight in enumerate(weight_sums) if weight > 0]
+        self._summed = [(blocks[i], weight_sums[i] / total) for i in summed]
         self._block_nbytes = [
             n_rows[i] * n_features * self.dtype.itemsize for i in summed
         ]
-        # Sent with each evaluation, a few KB beside the weights. Scattered
-        # once to every worker instead, it came back to be copied now and then:
-        # the scheduler's memory manager drops copies that no task waits for.
-        self._loss_grad = loss_grad
 
-    def full_batch_loss_grad(self, params, *, block_bytes=BLOCK_BYTES):
+    def loss_grad(self, objective, params, *, block_bytes=BLOCK_BYTES):
         """The loss and gradients over all rows, summed over the blocks.
 
         Each block's mean loss and gradient, times its share of the mean, is
@@ -107,17 +107,16 @@ class DaskRows:
         costs the scheduler a few milliseconds, a block's sum often less);
         only these come back, and are added here in the order of the blocks,
         so the sum does not depend on which worker holds which block or
-        finishes first. Every block's loss carries the L2 term,
-        as in :func:`skbackprop._training.full_batch_loss_grad`: the shares sum
-        to 1, so the total carries it once.
-
-        A worker sums each of its blocks as the fit in memory sums its rows,
-        with :func:`skbackprop._training.full_batch_loss_grad`: in sub-blocks
-        of about ``block_bytes``, which stay in the processor's cache between
-        the forward and the backward pass.
+        finishes first. Every block's loss carries the L2 term, as in
+        :meth:`skbackprop._rows.InMemoryRows.loss_grad`: the shares sum to 1,
+        so the total carries it once. A worker sums each of its blocks as
+        rows in memory are summed: in sub-blocks of about ``block_bytes``.
+        The objective goes to the workers with the estimator's twin.
 
         Parameters
         ----------
+        objective : Objective
+            The loss at its penalty (:class:`skbackprop._problem.Objective`).
         params : list of ndarray
             The parameters.
         block_bytes : int, default=BLOCK_BYTES
@@ -132,11 +131,12 @@ class DaskRows:
         """
         _check_scheduler(self.client, "summing the loss")
         tasks = self._tasks()
+        objective = objective.on(self._model)
         futures = [
             self.client.submit(
                 _blocks_loss_grad,
                 [self._summed[i] for i in indices],
-                loss_grad=self._loss_grad,
+                objective=objective,
                 params=params,
                 block_bytes=block_bytes,
                 workers=None if worker is None else [worker],
@@ -158,6 +158,85 @@ class DaskRows:
             for grad, g in zip(grads, block_grads):
                 grad += g
         return loss, grads
+
+    def split(self, fraction, random_state, stratify=None):
+        """Hold out whole blocks, about ``fraction`` of the rows; never a copy.
+
+        Blocks are drawn in a random order until their rows reach
+        ``fraction`` of all; the rest train, in their order. The split is not
+        stratified (``stratify`` is not used): a block holds the classes it
+        holds.
+
+        Parameters
+        ----------
+        fraction : float
+            The least share of the rows held out, in (0, 1).
+        random_state : numpy.random.RandomState
+            Draws the blocks held out.
+        stratify : ndarray or None, default=None
+            Unused on a cluster.
+
+        Returns
+        -------
+        held_out, train : DaskRows
+            The blocks held out, and those left to train on.
+        """
+        wanted = np.ceil(fraction * self.shape[0])
+        held_out, rows = [], 0
+        for index in random_state.permutation(len(self.blocks)):
+            if rows >= wanted:
+                break
+            held_out.append(int(index))
+            rows += self.n_rows[index]
+        train = [i for i in range(len(self.blocks)) if i not in held_out]
+        if not train or not any(self.weight_sums[i] > 0 for i in train):
+            raise ValueError(
+                f"On a dask array, rows are held out for early stopping and "
+                f"alpha='auto' as whole blocks, and holding out "
+                f"validation_fraction={fraction} of its {len(self.blocks)} "
+                "blocks leaves none to train on. Cut X into more blocks "
+                "(X.rechunk), or set early_stopping=False and alpha to a number."
+            )
+        if not any(self.weight_sums[i] > 0 for i in held_out):
+            raise ValueError(
+                "The sample weights of the blocks held out for early stopping "
+                "are all zero. Use another random_state or validation_fraction, "
+                "or set early_stopping=False."
+            )
+        return self._subset(sorted(held_out)), self._subset(train)
+
+    def _subset(self, indices):
+        return DaskRows(
+            self.client,
+            [self.blocks[i] for i in indices],
+            [self.n_rows[i] for i in indices],
+            [self.weight_sums[i] for i in indices],
+            self.shape[1],
+            self.dtype,
+            self.targets,
+            self._model,
+        )
+
+    def score(self, model, params):
+        """``model``'s score of ``params`` on these rows, without gathering them.
+
+        Each block's predictions are made on its worker; only they come
+        back, with the block's targets and weights, and are scored together
+        (``model._score_predictions``).
+        """
+        parts = gather_or_raise(
+            self.client,
+            self.client.map(
+                _block_predictions, self.blocks, model=self._model, params=params
+            ),
+            "scoring the held-out rows",
+        )
+        targets, predictions, weights = ([part[i] for part in parts] for i in range(3))
+        return model._score_predictions(
+            np.concatenate(targets),
+            np.concatenate(predictions),
+            None if weights[0] is None else np.concatenate(weights),
+        )
 
     def _tasks(self):
         """The blocks of each task: ``[(worker, [index of block, ...]), ...]``.
@@ -185,10 +264,10 @@ class DaskRows:
             room[worker][1].append(index)
         return tasks
 
-    def sample_rows(self, n_samples):
+    def sample(self, n_samples):
         """Every k-th row and its targets, at most ``n_samples`` of them.
 
-        The rows :func:`skbackprop._base._sample_rows` takes of an array in
+        The rows :meth:`skbackprop._rows.InMemoryRows.sample` takes of rows in
         memory, gathered from the blocks.
         """
         step = -(-self.shape[0] // n_samples)
@@ -212,7 +291,7 @@ def _concatenate(arrays):
     return np.concatenate(arrays)
 
 
-def _blocks_loss_grad(blocks, *, loss_grad, params, block_bytes):
+def _blocks_loss_grad(blocks, *, objective, params, block_bytes):
     """Each block's share of the loss and gradients, on the worker that holds them.
 
     ``blocks`` is a list of ``(block, share)``; the blocks, futures in the
@@ -222,12 +301,18 @@ def _blocks_loss_grad(blocks, *, loss_grad, params, block_bytes):
     # As in the training loops: an overflow ends in a non-finite loss, which
     # the client reports.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for (X, targets, sample_weight), share in blocks:
-            loss, grads = full_batch_loss_grad(
-                loss_grad, X, targets, sample_weight, params, block_bytes=block_bytes
-            )
+        for block, share in blocks:
+            rows = InMemoryRows(*block)
+            loss, grads = rows.loss_grad(objective, params, block_bytes=block_bytes)
             results.append((share * loss, [share * g for g in grads]))
     return results
+
+
+def _block_predictions(block, *, model, params):
+    """A block's targets, what ``params`` predict for its rows, and its weights."""
+    X, targets, sample_weight = block
+    with np.errstate(over="ignore", invalid="ignore"):
+        return targets, model._predict_params(X, params), sample_weight
 
 
 def _every_kth_row(block, offset, *, step):
@@ -238,13 +323,13 @@ def _every_kth_row(block, offset, *, step):
 def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     """Validate and encode the rows of a fit on dask collections, on the cluster.
 
-    What ``_prepare`` does for rows in memory, block by block on the workers:
-    ``check_X_y`` on each block, with the same errors as ``validate_data``;
-    the largest value and the sample weights checked over all blocks; the
-    targets encoded with what the whole of ``y`` fixes (the classes, their
-    weights, the target scaling), computed from the blocks' summaries. Sets
-    ``n_features_in_`` and ``feature_names_in_`` (on a fresh fit) and what the
-    target encoding fixes, as ``_prepare`` does.
+    What :func:`skbackprop._rows.in_memory_rows` does for rows in memory,
+    block by block on the workers: ``check_X_y`` on each block, with the same
+    errors as ``validate_data``; the largest value and the sample weights
+    checked over all blocks; the targets encoded with what the whole of ``y``
+    fixes (the classes, their weights, the target scaling), computed from the
+    blocks' summaries. Sets ``n_features_in_`` and ``feature_names_in_`` (on a
+    fresh fit) and what the target encoding fixes, as ``in_memory_rows`` does.
 
     Parameters
     ----------
@@ -270,10 +355,10 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     Raises
     ------
     ValueError
-        For ``partial_fit``, a solver that trains on mini-batches, early
-        stopping, or no distributed Client: say what to use instead.
+        For ``partial_fit``, a solver that trains on mini-batches, or no
+        distributed Client: say what to use instead.
     """
-    _check_supported(estimator, continuing=continuing, partial=partial)
+    _check_supported(estimator, partial=partial)
     client = _client()
     # n_features_in_ and feature_names_in_, from the columns alone.
     validate_data(estimator, _columns(X), reset=not continuing, skip_check_array=True)
@@ -325,17 +410,15 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
         client, client.map(_block_weight_sum, blocks), "encoding the blocks"
     )
     n_rows = [s["n_rows"] for s in summaries]
-    total = sum(weight_sums)
-    shares = [weight / total for weight in weight_sums]
     (targets_meta,) = gather_or_raise(
         client, [client.submit(_no_rows, blocks[0])], "encoding the blocks"
     )
     return DaskRows(
-        client, blocks, n_rows, shares, X.shape[1], dtype, targets_meta, twin._loss_grad
+        client, blocks, n_rows, weight_sums, X.shape[1], dtype, targets_meta, twin
     )
 
 
-def _check_supported(estimator, *, continuing, partial):
+def _check_supported(estimator, *, partial):
     name = type(estimator).__name__
     if partial:
         raise ValueError(
@@ -349,18 +432,6 @@ def _check_supported(estimator, *, continuing, partial):
             "memory; on a dask array, fit with solver='gd' or 'lbfgs' (full-batch "
             "sums, computed on the workers), or call partial_fit on each block of "
             "the array (X.to_delayed()), as dask_ml.wrappers.Incremental does."
-        )
-    if estimator.alpha == "auto" and not continuing:
-        raise ValueError(
-            "alpha='auto' chooses the penalty on rows held out in memory; on a "
-            "dask array, set alpha to a number (chosen, for example, by a grid "
-            "search on a sample of the rows in memory)."
-        )
-    if estimator.solver == "gd" and estimator.early_stopping is True:
-        raise ValueError(
-            "early_stopping=True holds out rows in memory; on a dask array set "
-            "early_stopping=False (or 'auto', which holds out none there), and "
-            "score a held-out dask array yourself after the fit."
         )
 
 
@@ -495,11 +566,11 @@ def _row_aligned(X, y, sample_weight):
         if array is None:
             aligned.append(None)
             continue
-        if not is_dask_collection(array):
+        if not dask.is_dask_collection(array):
             array = np.asarray(array)
         array = (
             _as_dask_array(array)
-            if is_dask_collection(array)
+            if dask.is_dask_collection(array)
             else da.from_array(array, chunks=(X.chunks[0],) + array.shape[1:])
         )
         check_consistent_length(X, array)
@@ -543,10 +614,10 @@ def _twin(estimator):
 
 
 def _validated(model, X, y, sample_weight, check_params):
-    """A block checked as ``validate_data`` and ``_sample_weight`` check all rows."""
+    """A block checked as ``validate_data`` and ``check_sample_weight`` check rows."""
     X, y = check_X_y(X, y, **check_params)
     if sample_weight is not None:
-        sample_weight = model._sample_weight(
+        sample_weight = check_sample_weight(
             sample_weight, X.shape[0], X.dtype, ensure_nonzero=False
         )
     return X, y, sample_weight
@@ -620,7 +691,7 @@ def _encode_targets_lazily(
             ]
         )
     estimator._encode_targets(y, weights, dtype, first=not continuing, partial=False)
-    fixed = [a for a in _FITTED if is_dask_collection(getattr(estimator, a, None))]
+    fixed = [a for a in _FITTED if dask.is_dask_collection(getattr(estimator, a, None))]
     values = gather_or_raise(
         client,
         client.compute([getattr(estimator, a) for a in fixed]),
@@ -631,7 +702,7 @@ def _encode_targets_lazily(
 
 
 def _encode_block(model, X, checked, check_params, dtype):
-    """A block's X, targets and sample weights, as ``_prepare`` makes them."""
+    """A block's X, targets and sample weights, as ``in_memory_rows`` makes them."""
     y, sample_weight, _ = checked
     X, y, sample_weight = _validated(model, X, y, sample_weight, check_params)
     targets, sample_weight = model._encode_targets(

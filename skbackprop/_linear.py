@@ -11,7 +11,7 @@ from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
     available_if_streaming,
-    lazy_on_dask,
+    predicts_where_rows_live,
     stack_intercept,
     warn_saturated,
 )
@@ -112,7 +112,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
-    @lazy_on_dask
+    @predicts_where_rows_live
     def decision_function(self, X):
         """Pre-activation scores ``z = xW + b`` of the sigmoid outputs.
 
@@ -129,7 +129,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return self._scores(X, "decision_function")
 
-    @lazy_on_dask
+    @predicts_where_rows_live
     def predict(self, X):
         """Predict the class of each row.
 
@@ -145,7 +145,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return self._labels(self._scores(X, "predict"))
 
-    @lazy_on_dask
+    @predicts_where_rows_live
     def predict_proba(self, X):
         """Class probabilities of each row.
 
@@ -161,7 +161,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """
         return softmax(self._class_logits(self._scores(X, "predict_proba")), axis=1)
 
-    @lazy_on_dask
+    @predicts_where_rows_live
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities of each row.
 
@@ -214,8 +214,12 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         """The standard error of an accuracy measured on ``n_rows`` rows."""
         return float(np.sqrt(score * (1 - score) / n_rows))
 
-    def _score_params(self, X, targets, sample_weight, params):
-        return _accuracy(self._decision(X, params), targets, sample_weight)
+    def _predict_params(self, X, params):
+        return self._decision(X, params)
+
+    @staticmethod
+    def _score_predictions(targets, scores, sample_weight):
+        return _accuracy(scores, targets, sample_weight)
 
     def _loss_grad(self, X, y, sample_weight, params, *, alpha, weight_sum=None):
         loss, grad = self._backprop(

@@ -10,7 +10,7 @@ from skbackprop._base import (
     SATURATED_Z,
     BaseBackprop,
     available_if_streaming,
-    lazy_on_dask,
+    predicts_where_rows_live,
     stack_intercept,
     warn_saturated,
 )
@@ -206,7 +206,7 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         """
         return self._fit(X, y, sample_weight, partial=True)
 
-    @lazy_on_dask
+    @predicts_where_rows_live
     def predict(self, X):
         """Predict the targets of each row with the forward pass (eqs. (70)-(72)).
 
@@ -237,9 +237,12 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         """
         return float((1 - score) * np.sqrt(2 / n_rows))
 
-    def _score_params(self, X, targets, sample_weight, params):
+    def _predict_params(self, X, params):
+        return tiny_mlp_forward(X, *params, fit_intercept=self.fit_intercept)[1]
+
+    @staticmethod
+    def _score_predictions(targets, y_pred, sample_weight):
         # R² is the same on standardised targets as on the original ones.
-        y_pred = tiny_mlp_forward(X, *params, fit_intercept=self.fit_intercept)[1]
         return _r2(targets, y_pred, sample_weight)
 
     def _loss_grad(self, X, y, sample_weight, params, *, alpha, weight_sum=None):

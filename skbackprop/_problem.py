@@ -8,12 +8,35 @@ protocol of :mod:`skbackprop._rows`, and passes the penalty to the loss as an
 argument.
 """
 
-import functools
 from dataclasses import dataclass, replace
 
 from skbackprop import _solvers
 from skbackprop._callbacks import NO_MONITOR
 from skbackprop._training import TrainingHistory, Validation, train_epochs
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A model's loss and gradient at a penalty: what rows sum and batches step on.
+
+    ``objective(X, targets, sample_weight, params, weight_sum=None) -> (loss,
+    grads)`` calls ``model._loss_grad`` with ``alpha``, the L2 penalty passed
+    explicitly to the loss. Rows on a cluster send it to their workers with
+    ``model`` replaced by a twin that has the estimator's hyperparameters and
+    target encoding, not its callbacks and history (:meth:`on`).
+    """
+
+    model: object
+    alpha: float
+
+    def __call__(self, X, targets, sample_weight, params, weight_sum=None):
+        return self.model._loss_grad(
+            X, targets, sample_weight, params, alpha=self.alpha, weight_sum=weight_sum
+        )
+
+    def on(self, model):
+        """The same objective of another estimator of the same hyperparameters."""
+        return replace(self, model=model)
 
 
 @dataclass
@@ -46,13 +69,8 @@ class TrainingProblem:
     history: TrainingHistory | None = None
 
     def objective(self, alpha=None):
-        """The loss and gradient at penalty ``alpha`` (the problem's by default).
-
-        ``objective(X, targets, sample_weight, params, weight_sum=None) ->
-        (loss, grads)``, for the rows protocol and the training loop.
-        """
-        alpha = self.alpha if alpha is None else alpha
-        return functools.partial(self.estimator._loss_grad, alpha=alpha)
+        """The :class:`Objective` at penalty ``alpha`` (the problem's by default)."""
+        return Objective(self.estimator, self.alpha if alpha is None else alpha)
 
     def update_rule(self, *, partial=False):
         """A fresh update rule of the estimator's solver (``_solvers``)."""
@@ -110,7 +128,7 @@ class TrainingProblem:
         objective = self.objective()
         estimator = self.estimator
         return Validation(
-            score=lambda params: held_out.score(estimator._score_params, params),
+            score=lambda params: held_out.score(estimator, params),
             loss=lambda params: held_out.loss_grad(objective, params)[0],
             n_rows=held_out.shape[0],
             start_competes=start_competes,

@@ -8,7 +8,7 @@ offer what an epoch needs:
 - ``batches(batch_size, random_state, shuffle)``: an epoch of mini-batches;
 - ``split(fraction, random_state, stratify)``: the rows held out and the rows
   left to train on, two rows objects over the same data, never a copy of it;
-- ``score(scorer, params)``: the estimator's score of the parameters on them;
+- ``score(model, params)``: the estimator's score of the parameters on them;
 - ``sample(n_rows)``: at most ``n_rows`` of them, on the host, for checks
   that look at a sample (saturation, feature scale).
 
@@ -16,8 +16,9 @@ offer what an epoch needs:
 device (numpy, scipy.sparse, torch, CuPy); :class:`skbackprop._dask.DaskRows`
 are rows on a Dask cluster. An ``objective`` is the estimator's loss with its
 penalty bound (``objective(X, targets, sample_weight, params,
-weight_sum=None) -> (loss, grads)``); a ``scorer`` its score (``scorer(X,
-targets, sample_weight, params) -> float``).
+weight_sum=None) -> (loss, grads)``, :class:`skbackprop._problem.Objective`);
+a ``model`` the estimator, whose ``_predict_params`` and ``_score_predictions``
+score.
 """
 
 import numpy as np
@@ -318,9 +319,9 @@ class InMemoryRows:
             InMemoryRows(self.X, self.targets, self.sample_weight, index=train),
         )
 
-    def score(self, scorer, params):
-        """The estimator's score of ``params`` on these rows."""
-        return scorer(*self.arrays(), params)
+    def score(self, model, params):
+        """``model``'s score of ``params`` on these rows (``_score_params``)."""
+        return model._score_params(*self.arrays(), params)
 
     def sample(self, n_rows):
         """Every k-th row, at most ``n_rows`` of them: ``X`` and targets on the host.

@@ -7,7 +7,6 @@ thread each (the ``client`` fixture).
 
 import asyncio
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+from skbackprop._alpha import ALPHAS
 from skbackprop._dask import DaskRows
 
 
@@ -379,23 +379,44 @@ def test_mini_batch_solvers_on_dask_say_what_to_use_instead(client, solver):
         LogisticCEClassifier(solver=solver).fit(X, y)
 
 
-def test_early_stopping_on_dask_says_what_to_do_instead_and_auto_holds_out_none(
-    client,
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_early_stopping_on_dask_holds_out_blocks_and_scores_them_there(
+    client, Estimator, solver
 ):
-    X, y = dask_of(*data(TinyMLPRegressor))
-    with pytest.raises(ValueError, match=re.escape("set early_stopping=False")):
-        TinyMLPRegressor(solver="gd", alpha=1e-4, early_stopping=True).fit(X, y)
-    model = TinyMLPRegressor(solver="gd", alpha=1e-4, max_iter=5, random_state=0)
+    X, y = dask_of(*data(Estimator))
+    model = Estimator(
+        solver=solver, alpha=1e-3, early_stopping=True, max_iter=30, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    assert model.early_stopping == "auto" and model.validation_scores_ is None
+    assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    # The held-out blocks are about validation_fraction of the rows: the rest
+    # trained, one full pass an epoch.
+    n_rows = X.shape[0]
+    assert 0.5 * n_rows < model.t_ / model.n_iter_ < n_rows
 
 
-def test_alpha_auto_on_dask_says_to_set_a_number(client):
+def test_the_network_fits_a_dask_array_at_its_defaults(client):
     X, y = dask_of(*data(TinyMLPRegressor))
-    with pytest.raises(ValueError, match="set alpha to a number"):
-        TinyMLPRegressor().fit(X, y)
+    model = TinyMLPRegressor(max_iter=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    # alpha="auto" chose a penalty on the held-out blocks, and early stopping
+    # scored the epochs there.
+    assert model.alpha_ in ALPHAS
+    assert model.validation_scores_ is not None
+    assert model.score(X.compute(), y.compute()) > 0.5
+
+
+def test_a_dask_array_of_one_block_cannot_hold_out_rows_and_says_to_rechunk(client):
+    X, y = data(TinyMLPRegressor)
+    X, y = da.from_array(X, chunks=X.shape), da.from_array(y, chunks=y.shape)
+    with pytest.raises(ValueError, match=r"X\.rechunk"):
+        TinyMLPRegressor(solver="gd", early_stopping=True).fit(X, y)
 
 
 def test_partial_fit_on_a_dask_array_says_to_call_it_on_each_block(client):
