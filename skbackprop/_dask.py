@@ -141,8 +141,9 @@ class DaskRows:
                 block_bytes=block_bytes,
                 workers=None if worker is None else [worker],
                 # Where the worker is gone, anywhere: its blocks are
-                # recomputed there from their lineage.
-                allow_other_workers=True,
+                # recomputed there from their lineage. (Blocks that no worker
+                # holds, being recomputed, leave the scheduler free anyway.)
+                allow_other_workers=worker is not None,
                 pure=False,
             )
             for worker, indices in tasks
