@@ -202,6 +202,28 @@ best_validation_score_ : float or None
 """,
 }
 
+# The two classifiers' Parameters and Attributes sections, entry by entry,
+# in their order: placeholders that are filled in turn.
+CLASSIFIER_ENTRIES["classifier parameters"] = "".join(
+    f"%({name})s\n"
+    for name in (
+        "learning_rate", "solver", "max_iter", "tol", "alpha", "fit_intercept",
+        "batch_size", "learning_rate_schedule", "power_t", "momentum",
+        "nesterovs_momentum", "beta_1, beta_2", "epsilon", "early_stopping",
+        "validation_fraction", "n_iter_no_change", "shuffle", "class_weight",
+        "random_state", "warm_start", "verbose",
+    )
+)  # fmt: skip
+CLASSIFIER_ENTRIES["classifier attributes"] = "".join(
+    f"%({name})s\n"
+    for name in (
+        "classes_", "coef_", "intercept_", "alpha_", "n_iter_", "t_",
+        "loss_curve_", "best_loss_", "validation_scores_",
+        "validation_loss_curve_", "best_validation_score_", "n_features_in_",
+        "feature_names_in_",
+    )
+)  # fmt: skip
+
 SHARED_ENTRIES = {**PARAMETERS, **ATTRIBUTES}
 
 # A line that is nothing but ``%(name)s``, or ``%(name, other)s``.
@@ -246,8 +268,11 @@ def fill_shared_entries(*more_entries):
                 text = text.replace("%(default)s", _documented(defaults[names]))
             return textwrap.indent(text, match["indent"]).rstrip("\n")
 
-        if cls.__doc__ is not None:  # None under python -OO
-            cls.__doc__ = _PLACEHOLDER.sub(entry, cls.__doc__)
+        doc = cls.__doc__  # None under python -OO
+        # An entry may itself be placeholders (a whole section): fill again.
+        while doc is not None and _PLACEHOLDER.search(doc):
+            doc = _PLACEHOLDER.sub(entry, doc)
+        cls.__doc__ = doc
         return cls
 
     return decorator

@@ -361,43 +361,11 @@ class SigmoidSSEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    %(learning_rate)s
-    %(solver)s
-    %(max_iter)s
-    %(tol)s
-    %(alpha)s
-    %(fit_intercept)s
-    %(batch_size)s
-    %(learning_rate_schedule)s
-    %(power_t)s
-    %(momentum)s
-    %(nesterovs_momentum)s
-    %(beta_1, beta_2)s
-    %(epsilon)s
-    %(early_stopping)s
-    %(validation_fraction)s
-    %(n_iter_no_change)s
-    %(shuffle)s
-    %(class_weight)s
-    %(random_state)s
-    %(warm_start)s
-    %(verbose)s
+    %(classifier parameters)s
 
     Attributes
     ----------
-    %(classes_)s
-    %(coef_)s
-    %(intercept_)s
-    %(alpha_)s
-    %(n_iter_)s
-    %(t_)s
-    %(loss_curve_)s
-    %(best_loss_)s
-    %(validation_scores_)s
-    %(validation_loss_curve_)s
-    %(best_validation_score_)s
-    %(n_features_in_)s
-    %(feature_names_in_)s
+    %(classifier attributes)s
 
     See Also
     --------
@@ -467,43 +435,11 @@ class LogisticCEClassifier(_LinearClassifier):
 
     Parameters
     ----------
-    %(learning_rate)s
-    %(solver)s
-    %(max_iter)s
-    %(tol)s
-    %(alpha)s
-    %(fit_intercept)s
-    %(batch_size)s
-    %(learning_rate_schedule)s
-    %(power_t)s
-    %(momentum)s
-    %(nesterovs_momentum)s
-    %(beta_1, beta_2)s
-    %(epsilon)s
-    %(early_stopping)s
-    %(validation_fraction)s
-    %(n_iter_no_change)s
-    %(shuffle)s
-    %(class_weight)s
-    %(random_state)s
-    %(warm_start)s
-    %(verbose)s
+    %(classifier parameters)s
 
     Attributes
     ----------
-    %(classes_)s
-    %(coef_)s
-    %(intercept_)s
-    %(alpha_)s
-    %(n_iter_)s
-    %(t_)s
-    %(loss_curve_)s
-    %(best_loss_)s
-    %(validation_scores_)s
-    %(validation_loss_curve_)s
-    %(best_validation_score_)s
-    %(n_features_in_)s
-    %(feature_names_in_)s
+    %(classifier attributes)s
 
     See Also
     --------
