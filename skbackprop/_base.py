@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import inspect
 import sys
 import types
 from abc import ABC, abstractmethod
@@ -487,6 +488,16 @@ def warn_saturated(estimator, X, fraction, what, why):
         "for example with sklearn.preprocessing.StandardScaler. If that is not "
         f"enough, lower the {rate}."
     )
+
+
+def set_hyperparameters(estimator, arguments):
+    """Store ``__init__``'s arguments, unchanged, as attributes of the same names.
+
+    As every scikit-learn estimator does, one attribute per parameter of the
+    signature and nothing else; ``arguments`` is ``__init__``'s ``locals()``.
+    """
+    for name in inspect.signature(type(estimator)).parameters:
+        setattr(estimator, name, arguments[name])
 
 
 def stack_intercept(coef, intercept):

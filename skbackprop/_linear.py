@@ -12,6 +12,7 @@ from skbackprop._base import (
     BaseBackprop,
     available_if_streaming,
     predicts_where_rows_live,
+    set_hyperparameters,
     stack_intercept,
     warn_saturated,
 )
@@ -60,28 +61,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         warm_start=False,
         verbose=0,
     ):
-        self.learning_rate = learning_rate
-        self.solver = solver
-        self.max_iter = max_iter
-        self.tol = tol
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.batch_size = batch_size
-        self.learning_rate_schedule = learning_rate_schedule
-        self.power_t = power_t
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.shuffle = shuffle
-        self.class_weight = class_weight
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
+        set_hyperparameters(self, locals())
 
     @available_if_streaming
     @with_callbacks

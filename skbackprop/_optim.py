@@ -316,19 +316,8 @@ class MonotoneGDOptimizer(SGDOptimizer):
     def accept(self, params, loss, grads):
         """Keep the point just evaluated, or go back to the last one kept.
 
-        Parameters
-        ----------
-        params : list of ndarray
-            The parameters just evaluated; restored in place if rejected.
-        loss : float
-            The full-batch loss there.
-        grads : list of ndarray
-            Its gradients.
-
-        Returns
-        -------
-        loss, grads : float, list of ndarray
-            The loss and gradients of the point kept, to step from.
+        The point is kept unless its loss is higher than the last one kept;
+        the arguments and the return are those of :meth:`UpdateRule.accept`.
         """
         if self._kept is None or loss <= self._kept[1]:
             self._kept = ([ns.copy(p) for p in params], loss, grads)
@@ -456,19 +445,9 @@ class LBFGSOptimizer(UpdateRule):
     def accept(self, params, loss, grads):
         """Keep the point just evaluated if the loss fell enough, else go back.
 
-        Parameters
-        ----------
-        params : list of ndarray
-            The parameters just evaluated; restored in place if rejected.
-        loss : float
-            The full-batch loss there.
-        grads : list of ndarray
-            Its gradients.
-
-        Returns
-        -------
-        loss, grads : float, list of ndarray
-            The loss and gradients of the point kept, to step from.
+        Enough is Armijo's sufficient decrease, or Wolfe's curvature condition
+        where the loss changed by rounding only; the arguments and the return
+        are those of :meth:`UpdateRule.accept`.
         """
         flat_grad = ns.flatten(grads)
         if self._kept is None:
