@@ -38,6 +38,7 @@ __all__ = [
     "StrOptions",
     "array_api_dispatch_available",
     "check_same_namespace",
+    "get_config",
     "get_namespace_and_device",
     "is_numpy_namespace",
     "move_to",

@@ -34,9 +34,6 @@ private modules comes through :mod:`skbackprop._fixes`.
 from typing import Any, NamedTuple
 
 import numpy as np
-from sklearn import get_config
-
-from skbackprop._fixes import get_namespace_and_device, is_numpy_namespace, move_to
 
 # Which namespace, which device.
 
@@ -125,10 +122,10 @@ def namespace_of(array):
     """
     if array is None or _on_host(array):
         return None
-    if not get_config()["array_api_dispatch"]:
+    if not _sklearn().get_config()["array_api_dispatch"]:
         return None
-    xp, is_array_api, device = get_namespace_and_device(array)
-    if not is_array_api or is_numpy_namespace(xp):
+    xp, is_array_api, device = _sklearn().get_namespace_and_device(array)
+    if not is_array_api or _sklearn().is_numpy_namespace(xp):
         return None
     return Namespace(xp, device)
 
@@ -165,7 +162,7 @@ def to_host(array):
         return array
     if namespace_of(array) is None:  # an array-like: numpy's path takes it
         return array
-    return move_to(array, xp=np, device="cpu")
+    return _sklearn().move_to(array, xp=np, device="cpu")
 
 
 def to_namespace(namespace, *arrays):
@@ -188,7 +185,7 @@ def to_namespace(namespace, *arrays):
     return [
         None
         if array is None
-        else move_to(array, xp=namespace.xp, device=namespace.device)
+        else _sklearn().move_to(array, xp=namespace.xp, device=namespace.device)
         for array in arrays
     ]
 
@@ -237,13 +234,12 @@ def labels_at(classes, indices, like):
         if labels.dtype.kind in "OUS":
             return labels
     else:
-        xp, _, device = get_namespace_and_device(classes)
-        indices = move_to(indices, xp=xp, device=device)
+        xp, device = xp_of(classes), device_of(classes)
+        indices = _sklearn().move_to(indices, xp=xp, device=device)
         labels = xp.take(classes, indices, axis=0)
     if isinstance(like, np.ndarray):
         return to_host(labels)
-    xp, _, device = get_namespace_and_device(like)
-    return move_to(labels, xp=xp, device=device)
+    return _sklearn().move_to(labels, xp=xp_of(like), device=device_of(like))
 
 
 # Operations where the arrays live.
@@ -415,3 +411,14 @@ def share(hits, weights=None):
         return float(xp.sum(xp.astype(hits, xp.int64))) / hits.shape[0]
     hits = xp.astype(hits, weights.dtype)
     return float(xp.sum(hits * weights)) / float(xp.sum(weights))
+
+
+def _sklearn():
+    """scikit-learn's array-API helpers (:mod:`skbackprop._fixes`), when needed.
+
+    Imported on first use: the backprop functions, which compute through this
+    module, import numpy and scipy alone.
+    """
+    from skbackprop import _fixes
+
+    return _fixes

@@ -15,6 +15,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
+import skbackprop.backprop
 from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
 from skbackprop.gradcheck import gradcheck
 
@@ -665,3 +666,36 @@ def test_softmax_ce_loss_equals_log_sum_exp_at_extreme_logits(z):
     loss, _ = logistic_ce_grad(X, y, np.array([[1.0, 0.0]]))
     exact = (_softplus(-z) + _softplus(z)) / 2
     assert loss == pytest.approx(exact, rel=1e-12)
+
+
+def test_the_math_imports_numpy_and_scipy_alone():
+    """backprop.py, and the skbackprop modules it imports, import no scikit-learn.
+
+    The seed as code stands on numpy and scipy.special (DESIGN.md): what it
+    needs of scikit-learn's array-API helpers is imported on first use.
+    """
+    import ast
+    from pathlib import Path
+
+    package = Path(skbackprop.backprop.__file__).parent
+    todo, seen = ["backprop"], set()
+    while todo:
+        module = todo.pop()
+        seen.add(module)
+        tree = ast.parse((package / f"{module}.py").read_text("utf-8"))
+        for node in tree.body:  # module level only: not inside functions
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # from ._namespace import ...
+                    base = f"skbackprop.{base}"
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert not name.startswith("sklearn"), (module, name)
+                if name.startswith("skbackprop."):
+                    local = name.split(".")[1]
+                    if (package / f"{local}.py").exists() and local not in seen:
+                        todo.append(local)
