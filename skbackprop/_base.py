@@ -7,7 +7,6 @@ import sys
 import types
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -20,9 +19,6 @@ from skbackprop._alpha import alpha_path
 from skbackprop._callbacks import FitMonitor
 from skbackprop._fixes import (
     CallbackSupportMixin,
-    NonBoolInterval,
-    Options,
-    StrOptions,
     array_api_dispatch_available,
     check_same_namespace,
     with_callbacks,
@@ -36,7 +32,7 @@ from skbackprop._namespace import (
 )
 from skbackprop._problem import TrainingProblem
 from skbackprop._rows import in_memory_rows
-from skbackprop._solvers import LEARNING_RATE_SCHEDULES, SOLVERS
+from skbackprop._solvers import SOLVERS
 from skbackprop._training import (
     SAMPLE_ROWS,
     UNIT_SCALE,
@@ -69,51 +65,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     # in), and undoing that would round them in the last bit.
     _private_fitted_state = ("_params", "_history", "_optimizer")
 
-    # What each parameter accepts, checked by BaseEstimator._validate_params
-    # at the start of fit and partial_fit, not in __init__; subclasses add
-    # their own parameters. Numbers are finite (an Interval refuses NaN, and
-    # inf at an open upper end) and never bools; a refusal names every value
-    # accepted ("auto" included).
-    _parameter_constraints: dict = {
-        "learning_rate": [
-            NonBoolInterval(Real, 0, None, closed="neither"),
-            StrOptions({"auto"}),
-        ],
-        "solver": [StrOptions(set(SOLVERS))],
-        "max_iter": [NonBoolInterval(Integral, 1, None, closed="left")],
-        "tol": [NonBoolInterval(Real, 0, None, closed="left")],
-        "alpha": [
-            NonBoolInterval(Real, 0, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "fit_intercept": ["boolean"],
-        "batch_size": [
-            NonBoolInterval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
-        "power_t": [NonBoolInterval(Real, 0, None, closed="left")],
-        "momentum": [
-            NonBoolInterval(Real, 0, 1, closed="both"),
-            StrOptions({"auto"}),
-        ],
-        "nesterovs_momentum": ["boolean"],
-        "beta_1": [NonBoolInterval(Real, 0, 1, closed="left")],
-        "beta_2": [NonBoolInterval(Real, 0, 1, closed="left")],
-        "epsilon": [NonBoolInterval(Real, 0, None, closed="neither")],
-        "early_stopping": ["boolean", StrOptions({"auto"})],
-        "validation_fraction": [NonBoolInterval(Real, 0, 1, closed="neither")],
-        # As MLPRegressor's and SGDClassifier's: np.inf turns off stopping by
-        # tol.
-        "n_iter_no_change": [
-            NonBoolInterval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-    }
+    # What each parameter accepts (skbackprop._solvers), checked by
+    # BaseEstimator._validate_params at the start of fit and partial_fit;
+    # subclasses add their own parameters.
+    _parameter_constraints: dict = _solvers.PARAMETER_CONSTRAINTS
 
     # A fitted array attribute in the namespace and on the device of the fit:
     # predict, and fits that continue, take X only from there.

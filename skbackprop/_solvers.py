@@ -1,16 +1,19 @@
-"""What an estimator's solver and its hyperparameters make of training.
+"""What the estimators' hyperparameters accept, and what they make of training.
 
-The estimators' parameters name a solver and its settings; here they become an
-update rule of :mod:`skbackprop._optim`, the settings of the epoch loop of
+The estimators' parameters name a solver and its settings: here is what each
+accepts (``PARAMETER_CONSTRAINTS``) and which solvers use it, and they become
+an update rule of :mod:`skbackprop._optim`, the settings of the epoch loop of
 :mod:`skbackprop._training`, and the number of BLAS threads to train with.
 Everything here reads the hyperparameters only, never fitted state.
 """
 
 import inspect
 import math
+from numbers import Integral, Real
 
 import numpy as np
 
+from skbackprop._fixes import NonBoolInterval, Options, StrOptions
 from skbackprop._optim import (
     AdamOptimizer,
     LBFGSOptimizer,
@@ -48,6 +51,53 @@ USED_BY = {
     "epsilon": ("adam",),
     "batch_size": ("sgd", "adam"),
     "shuffle": ("sgd", "adam"),
+}
+
+
+# What each parameter accepts, checked by BaseEstimator._validate_params
+# at the start of fit and partial_fit, not in __init__; the estimators add
+# their own parameters. Numbers are finite (an Interval refuses NaN, and
+# inf at an open upper end) and never bools; a refusal names every value
+# accepted ("auto" included).
+PARAMETER_CONSTRAINTS = {
+    "learning_rate": [
+        NonBoolInterval(Real, 0, None, closed="neither"),
+        StrOptions({"auto"}),
+    ],
+    "solver": [StrOptions(set(SOLVERS))],
+    "max_iter": [NonBoolInterval(Integral, 1, None, closed="left")],
+    "tol": [NonBoolInterval(Real, 0, None, closed="left")],
+    "alpha": [
+        NonBoolInterval(Real, 0, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "fit_intercept": ["boolean"],
+    "batch_size": [
+        NonBoolInterval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+    "power_t": [NonBoolInterval(Real, 0, None, closed="left")],
+    "momentum": [
+        NonBoolInterval(Real, 0, 1, closed="both"),
+        StrOptions({"auto"}),
+    ],
+    "nesterovs_momentum": ["boolean"],
+    "beta_1": [NonBoolInterval(Real, 0, 1, closed="left")],
+    "beta_2": [NonBoolInterval(Real, 0, 1, closed="left")],
+    "epsilon": [NonBoolInterval(Real, 0, None, closed="neither")],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [NonBoolInterval(Real, 0, 1, closed="neither")],
+    # As MLPRegressor's and SGDClassifier's: np.inf turns off stopping by
+    # tol.
+    "n_iter_no_change": [
+        NonBoolInterval(Integral, 1, None, closed="left"),
+        Options(Real, {np.inf}),
+    ],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "warm_start": ["boolean"],
+    "verbose": ["verbose"],
 }
 
 
