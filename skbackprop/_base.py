@@ -162,7 +162,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _fit(self, X, y, sample_weight, *, partial, classes=None):
         """Validate, train and set the fitted attributes, or change nothing."""
-        self._check_params()
         continuing = (partial or self.warm_start) and _is_fitted(self)
         with _restore_on_failure(self):
             problem = self._training_problem(
@@ -211,7 +210,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         return self
 
     def _training_problem(self, X, y, sample_weight=None, *, partial, classes=None):
-        """Validate ``X`` and ``y``, encode the targets, and set up the parameters.
+        """Check the hyperparameters and the data; set up what a fit trains.
 
         The one seam through which fits and the learning rate range test
         start training: the rows (in memory, of any namespace, or on a
@@ -229,6 +228,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
         problem : TrainingProblem
             What the fit trains (:mod:`skbackprop._problem`).
         """
+        self._check_params()
         continuing = (partial or self.warm_start) and _is_fitted(self)
         if self.alpha != "auto":
             alpha = float(self.alpha)

@@ -238,7 +238,6 @@ def lr_range_test(
             "run the test with array_api_dispatch off."
         )
     model = clone(estimator)
-    model._check_params()
     classes = unique_labels(y) if is_classifier(model) else None
     # As partial_fit trains: the rule steps without backtracking, one epoch at
     # a time, unchecked.
