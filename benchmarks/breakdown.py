@@ -11,7 +11,7 @@ the others in one process, and the table quotes medians:
 
 * **gd step** (the sizes of run.py's ``gd`` case): the floor (``X @ w``, one
   ``exp`` per row, ``X.T @ r``); the same products over the blocks of rows the
-  training loop takes (``skbackprop._training.BLOCK_BYTES``); and the exact
+  training loop takes (``skbackprop._rows.BLOCK_BYTES``); and the exact
   loss and gradient over those blocks, as a fit computes them. The blocked
   products against the floor are what blocking costs; the gradient less the
   products is the elementwise work of the cross-entropy (its logarithms, the
@@ -46,7 +46,7 @@ from run import (
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 
-from skbackprop._training import BLOCK_BYTES, full_batch_loss_grad
+from skbackprop._rows import BLOCK_BYTES, InMemoryRows
 from skbackprop.backprop import logistic_ce_grad, tiny_mlp_grad
 
 STEPS = MANY - FEW  # gd steps per timed run
@@ -77,9 +77,11 @@ def gd_parts(sizes, repeats):
                 rows = X[start : start + block]
                 rows.T @ np.exp(rows @ w)
 
+    rows = InMemoryRows(X, y)
+
     def gradient():
         for _ in range(STEPS):
-            full_batch_loss_grad(loss_grad, X, y, None, [W])
+            rows.loss_grad(loss_grad, [W])
 
     times, _ = in_turn([floor, blocked_products, gradient], repeats)
     floor_s, products_s, gradient_s = (median(t) / STEPS for t in times)
