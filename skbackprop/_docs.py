@@ -204,7 +204,8 @@ best_validation_score_ : float or None
 
 # The two classifiers' Parameters and Attributes sections, entry by entry,
 # in their order: placeholders that are filled in turn.
-CLASSIFIER_ENTRIES["classifier parameters"] = "".join(
+CLASSIFIER_SECTIONS = {}
+CLASSIFIER_SECTIONS["classifier parameters"] = "".join(
     f"%({name})s\n"
     for name in (
         "learning_rate", "solver", "max_iter", "tol", "alpha", "fit_intercept",
@@ -214,7 +215,7 @@ CLASSIFIER_ENTRIES["classifier parameters"] = "".join(
         "random_state", "warm_start", "verbose",
     )
 )  # fmt: skip
-CLASSIFIER_ENTRIES["classifier attributes"] = "".join(
+CLASSIFIER_SECTIONS["classifier attributes"] = "".join(
     f"%({name})s\n"
     for name in (
         "classes_", "coef_", "intercept_", "alpha_", "n_iter_", "t_",

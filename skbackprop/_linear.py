@@ -16,7 +16,11 @@ from skbackprop._base import (
     stack_intercept,
     warn_saturated,
 )
-from skbackprop._docs import CLASSIFIER_ENTRIES, fill_shared_entries
+from skbackprop._docs import (
+    CLASSIFIER_ENTRIES,
+    CLASSIFIER_SECTIONS,
+    fill_shared_entries,
+)
 from skbackprop._fixes import StrOptions, with_callbacks
 from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
@@ -332,7 +336,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         return [ns.reshape(W, (-1,)) if self.classes_.shape[0] == 2 else W]
 
 
-@fill_shared_entries(CLASSIFIER_ENTRIES)
+@fill_shared_entries(CLASSIFIER_ENTRIES, CLASSIFIER_SECTIONS)
 class SigmoidSSEClassifier(_LinearClassifier):
     """Sigmoid outputs trained on squared error (seed §1).
 
@@ -405,7 +409,7 @@ class SigmoidSSEClassifier(_LinearClassifier):
         return xp.minimum(scores, 0.0) - xp.log1p(xp.exp(-xp.abs(scores)))
 
 
-@fill_shared_entries(CLASSIFIER_ENTRIES)
+@fill_shared_entries(CLASSIFIER_ENTRIES, CLASSIFIER_SECTIONS)
 class LogisticCEClassifier(_LinearClassifier):
     """Sigmoid (softmax) outputs trained on cross-entropy (seed §2).
 

@@ -101,9 +101,14 @@ def test_every_shared_entry_is_in_the_docstring_of_each_estimator_it_serves(
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_no_class_writes_out_a_shared_entry_of_its_own(Estimator):
     written = _source_docstring(Estimator)
+    # The classifiers name their whole sections, whose placeholders name the
+    # entries.
+    placeholders = written
+    if Estimator in CLASSIFIERS:
+        placeholders += "".join(_docs.CLASSIFIER_SECTIONS.values())
     for name in _shared_entries(Estimator):
         assert not re.search(rf"^{re.escape(name)} : ", written, re.M), name
-        assert f"%({name})s" in written, name
+        assert f"%({name})s" in placeholders, name
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
