@@ -240,9 +240,11 @@ def test_a_fit_on_dask_sums_on_the_workers_that_hold_the_blocks(client):
     # One task per worker and evaluation, at least one evaluation per iteration...
     assert len(sums) >= model.n_iter_
     assert {t["worker"] for t in sums} <= set(client.scheduler_info()["workers"])
-    # ...that never waited for a block to be copied to it.
+    # ...that never waited for a block to be copied to it from another worker.
+    # (A block its worker spilled to its own disk, under memory pressure, is
+    # read back there: "disk-read", no transfer.)
     actions = {step["action"] for t in sums for step in t["startstops"]}
-    assert actions == {"compute"}
+    assert "compute" in actions and "transfer" not in actions
 
 
 def test_callbacks_follow_a_fit_on_dask(client):
