@@ -644,7 +644,7 @@ def test_a_fit_on_dask_that_loses_a_worker_before_or_between_evaluations_finishe
     X, y = data(Estimator)
     dX, dy = persisted(client, X, y)
     undisturbed = converging(Estimator, solver).fit(dX, dy)
-    evaluate = DaskRows.full_batch_loss_grad
+    evaluate = DaskRows.loss_grad
     calls = []
 
     def evaluate_then_kill(self, *args, **kwargs):
@@ -658,7 +658,7 @@ def test_a_fit_on_dask_that_loses_a_worker_before_or_between_evaluations_finishe
         # Blocks of the persisted arrays are gone with the worker.
         kill_a_worker_now(client)
     else:  # after the third evaluation has returned
-        monkeypatch.setattr(DaskRows, "full_batch_loss_grad", evaluate_then_kill)
+        monkeypatch.setattr(DaskRows, "loss_grad", evaluate_then_kill)
     model = within_no_hang(client, lambda: converging(Estimator, solver).fit(dX, dy))
     if when != "before the fit":
         assert len(calls) > 3
