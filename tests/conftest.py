@@ -1,12 +1,15 @@
 """What the test files share: the estimators, the solvers and fitted-state helpers.
 
 Import the names from here (``from conftest import ESTIMATORS``); a module that
-fits on a small shared machine asks for ``one_blas_thread``.
+fits on a small shared machine asks for ``one_blas_thread``, one whose fits stop
+short on purpose is marked ``ignore_convergence``. Figures a test draws are
+closed after it.
 """
 
 import copy
 import math
 import os
+import sys
 from collections import deque
 
 # scipy reads this once, when first imported: its array-API support (for
@@ -57,6 +60,21 @@ def pytest_report_header(config):
         f"scipy {scipy.__version__}, threadpoolctl {threadpoolctl.__version__}; "
         f"BLAS kernels {', '.join(kernels)}"
     )
+
+
+# For fits stopped short on purpose: where a test needs fitted parameters, not
+# optimal ones, the ConvergenceWarning they raise is no fault.
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close the figures a test drew, so that none outlives it."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,13 @@ import dask.array as da
 import distributed
 import numpy as np
 import pytest
-from conftest import ESTIMATORS, ONE_EPOCH_APART, fitted_arrays, same_epochs
+from conftest import (
+    ESTIMATORS,
+    ONE_EPOCH_APART,
+    fitted_arrays,
+    ignore_convergence,
+    same_epochs,
+)
 from dask.utils import key_split
 from distributed.diagnostics.plugin import SchedulerPlugin
 from joblib import parallel_config
@@ -55,7 +61,7 @@ def learning_rate_search():
     return GridSearchCV(model, grid, cv=3)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 def test_grid_search_on_a_dask_cluster_gives_the_local_results(client):
     X, y = make_classification(n_samples=300, n_features=8, random_state=0)
     local = learning_rate_search().fit(X, y)
@@ -172,9 +178,6 @@ def assert_same_fit(on_dask, in_memory, rtol):
 # of sums taken in another order.
 TOLERANCES = {"gd": 1e-10, "lbfgs": 1e-8}
 # gd stops at max_iter in the comparisons (see `converging`).
-ignore_convergence = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)
 
 
 @ignore_convergence
@@ -445,7 +448,7 @@ def test_a_fit_in_memory_never_imports_dask():
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 def test_a_fit_on_more_rows_than_a_worker_holds_keeps_them_off_the_client():
     """X is 1.1 times one worker's memory_limit and never reaches the client.
 

@@ -9,7 +9,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 import skl2onnx
-from conftest import CLASSIFIERS
+from conftest import CLASSIFIERS, ignore_convergence
 from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -230,7 +230,7 @@ def test_import_without_the_onnx_extra_names_the_pip_install_as_displays_do(
     assert isinstance(excinfo.value.__cause__, ModuleNotFoundError)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 @pytest.mark.parametrize("Estimator", [*CLASSIFIERS, TinyMLPRegressor])
 def test_a_model_fitted_on_tensors_is_refused_until_moved_to_numpy(Estimator):
     torch = pytest.importorskip("torch")

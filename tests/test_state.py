@@ -23,6 +23,7 @@ from conftest import (
     assert_same_state,
     fitted_arrays,
     fitted_state,
+    ignore_convergence,
     outputs,
 )
 from joblib import parallel_config
@@ -36,10 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skbackprop import LogisticCEClassifier, TinyMLPRegressor
 
-pytestmark = [
-    pytest.mark.usefixtures("one_blas_thread"),
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-]
+pytestmark = [pytest.mark.usefixtures("one_blas_thread"), ignore_convergence]
 
 
 def _data(Estimator, n_samples=60, n_features=4, seed=0, n_classes=2):
