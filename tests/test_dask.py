@@ -669,11 +669,27 @@ def test_predictions_on_dask_that_lose_a_worker_are_the_predictions(client, Esti
     np.testing.assert_array_equal(predictions, model.predict(X))
 
 
+def lbfgs_fitted(n_rows=None):
+    """A model that a failing fit on dask must keep, and what it must keep.
+
+    Returns ``data(LogisticCEClassifier)`` as X, y; LogisticCEClassifier
+    (solver="lbfgs") fitted in memory on their first ``n_rows`` rows (all for
+    None); and a copy of its fitted arrays.
+    """
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(solver="lbfgs").fit(X[:n_rows], y[:n_rows])
+    return X, y, model, [a.copy() for a in fitted_arrays(model)]
+
+
+def assert_kept(model, arrays):
+    """``model``'s fitted arrays are still ``arrays``, to the bit."""
+    for a, b in zip(fitted_arrays(model), arrays, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.slow
 def test_a_fit_that_loses_scattered_blocks_says_so_and_keeps_the_model(client):
-    X, y = data(LogisticCEClassifier)
-    model = LogisticCEClassifier(solver="lbfgs").fit(X[:200], y[:200])
-    before = [a.copy() for a in fitted_arrays(model)]
+    X, y, model, before = lbfgs_fitted(200)
     # Blocks scattered from the client: no task can recompute them.
     X_blocks = client.scatter(np.array_split(X, 4))
     dX = da.concatenate(
@@ -683,8 +699,7 @@ def test_a_fit_that_loses_scattered_blocks_says_so_and_keeps_the_model(client):
         with pytest.raises(RuntimeError, match=r"Client\.scatter") as error:
             within_no_hang(client, lambda: model.fit(dX, y))
     assert "keeps the model it had before this fit" in str(error.value)
-    for a, b in zip(fitted_arrays(model), before):
-        np.testing.assert_array_equal(a, b)
+    assert_kept(model, before)
     assert model.n_features_in_ == X.shape[1]
 
 
@@ -724,17 +739,14 @@ def test_a_fit_whose_every_worker_is_gone_says_so_in_bounded_time(
     workers_without_nannies,
 ):
     client = workers_without_nannies
-    X, y = data(LogisticCEClassifier)
-    model = LogisticCEClassifier(solver="lbfgs").fit(X, y)
-    before = [a.copy() for a in fitted_arrays(model)]
+    X, y, model, before = lbfgs_fitted()
     with (
         dask.config.set({"distributed.scheduler.no-workers-timeout": "2s"}),
         pytest.raises(RuntimeError, match="had no worker for 2 s") as error,
     ):
         within_no_hang(client, lambda: kill_then_fit(client, model, X, y))
     assert "no-workers-timeout" in str(error.value)
-    for a, b in zip(fitted_arrays(model), before):
-        np.testing.assert_array_equal(a, b)
+    assert_kept(model, before)
 
 
 def kill_then_fit(client, model, X, y):
@@ -748,9 +760,7 @@ def test_a_fit_that_loses_the_scheduler_says_so_and_keeps_the_model(
     workers_without_nannies,
 ):
     client = workers_without_nannies
-    X, y = data(LogisticCEClassifier)
-    model = LogisticCEClassifier(solver="lbfgs").fit(X, y)
-    before = [a.copy() for a in fitted_arrays(model)]
+    X, y, model, before = lbfgs_fitted()
 
     def close(scheduler, key):
         asyncio.get_running_loop().create_task(scheduler.close())
@@ -761,5 +771,4 @@ def test_a_fit_that_loses_the_scheduler_says_so_and_keeps_the_model(
 
     with pytest.raises(RuntimeError, match="lost its connection to the Dask scheduler"):
         within_no_hang(client, fit)
-    for a, b in zip(fitted_arrays(model), before):
-        np.testing.assert_array_equal(a, b)
+    assert_kept(model, before)
