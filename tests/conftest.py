@@ -21,6 +21,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -82,6 +83,17 @@ def one_blas_thread():
     """One BLAS thread: on a small shared machine, more make small fits crawl."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def classification(n_samples, n_classes):
+    """make_classification's rows, seeded: six features, four of them informative."""
+    return make_classification(
+        n_samples=n_samples,
+        n_features=6,
+        n_informative=4,
+        n_classes=n_classes,
+        random_state=0,
+    )
 
 
 def fitted_arrays(estimator, *, intercepts=True):

@@ -23,6 +23,7 @@ import pytest
 from conftest import (
     ESTIMATORS,
     ONE_EPOCH_APART,
+    classification,
     fitted_arrays,
     ignore_convergence,
     same_epochs,
@@ -140,13 +141,7 @@ def data(Estimator, n_classes=3):
     if Estimator is TinyMLPRegressor:
         X, y = make_regression(n_samples=400, n_features=6, noise=10, random_state=0)
     else:
-        X, y = make_classification(
-            n_samples=400,
-            n_features=6,
-            n_informative=4,
-            n_classes=n_classes,
-            random_state=0,
-        )
+        X, y = classification(400, n_classes)
     return StandardScaler().fit_transform(X), y
 
 

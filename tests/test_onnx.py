@@ -9,7 +9,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 import skl2onnx
-from conftest import CLASSIFIERS, ignore_convergence
+from conftest import CLASSIFIERS, classification, ignore_convergence
 from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -26,13 +26,7 @@ def run_onnx(onx, X):
 
 
 def classification_data(n_classes, string_labels):
-    X, y = make_classification(
-        n_samples=150,
-        n_features=6,
-        n_informative=4,
-        n_classes=n_classes,
-        random_state=0,
-    )
+    X, y = classification(150, n_classes)
     if string_labels:
         y = np.array(["ant", "bee", "cat"])[y]
     return X.astype(np.float32), y
