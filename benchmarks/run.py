@@ -77,13 +77,10 @@ FULL = {
     "memory": (2_000_000, 50),
     "repeats": 11,
 }
+# --quick: a fifth of the rows of each problem, and fewer repeats.
 QUICK = {
-    "lbfgs": (20_000, 50),
-    "sgd": (10_000, 20),
-    "gd": (20_000, 50),
-    "float32": (200_000, 50),
-    "memory": (400_000, 50),
-    "repeats": 3,
+    name: 3 if name == "repeats" else (size[0] // 5, size[1])
+    for name, size in FULL.items()
 }
 
 

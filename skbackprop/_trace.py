@@ -451,6 +451,21 @@ def _gradient_meaning(inputs, delta, fit_intercept, alpha):
     return text
 
 
+def _squared_error_step(equation, record):
+    """The loss E = ½(y − ŷ)² of each row, which the seed writes as ``equation``.
+
+    §1 and §3 share it: both models are fitted by squared error.
+    """
+    return TraceStep(
+        equation,
+        "E",
+        "E = ½(y − ŷ)²",
+        r"E = \tfrac12 (y - \hat y)^2",
+        "the loss of each row",
+        record["E"],
+    )
+
+
 def _sigmoid_sse_steps(record, gradients, weighting, fit_intercept, alpha):
     """Seed §1: squared error on a sigmoid, eqs. (3)-(30)."""
     return [
@@ -463,14 +478,7 @@ def _sigmoid_sse_steps(record, gradients, weighting, fit_intercept, alpha):
             "the prediction, the sigmoid of z",
             record["y_hat"],
         ),
-        TraceStep(
-            "(23)",
-            "E",
-            "E = ½(y − ŷ)²",
-            r"E = \tfrac12 (y - \hat y)^2",
-            "the loss of each row",
-            record["E"],
-        ),
+        _squared_error_step("(23)", record),
         TraceStep(
             "(14)",
             "σ'(z)",
@@ -601,14 +609,7 @@ def _tiny_mlp_steps(record, gradients, weighting, fit_intercept, alpha):
             "the prediction, linear in h",
             record["y_hat"],
         ),
-        TraceStep(
-            "(74)",
-            "E",
-            "E = ½(y − ŷ)²",
-            r"E = \tfrac12 (y - \hat y)^2",
-            "the loss of each row",
-            record["E"],
-        ),
+        _squared_error_step("(74)", record),
         TraceStep(
             "(76)",
             "δ²",

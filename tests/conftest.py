@@ -1,12 +1,15 @@
 """What the test files share: the estimators, the solvers and fitted-state helpers.
 
 Import the names from here (``from conftest import ESTIMATORS``); a module that
-fits on a small shared machine asks for ``one_blas_thread``.
+fits on a small shared machine asks for ``one_blas_thread``, one whose fits stop
+short on purpose is marked ``ignore_convergence``. Figures a test draws are
+closed after it.
 """
 
 import copy
 import math
 import os
+import sys
 from collections import deque
 
 # scipy reads this once, when first imported: its array-API support (for
@@ -18,6 +21,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -59,11 +63,37 @@ def pytest_report_header(config):
     )
 
 
+# For fits stopped short on purpose: where a test needs fitted parameters, not
+# optimal ones, the ConvergenceWarning they raise is no fault.
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close the figures a test drew, so that none outlives it."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture(scope="module")
 def one_blas_thread():
     """One BLAS thread: on a small shared machine, more make small fits crawl."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def classification(n_samples, n_classes):
+    """make_classification's rows, seeded: six features, four of them informative."""
+    return make_classification(
+        n_samples=n_samples,
+        n_features=6,
+        n_informative=4,
+        n_classes=n_classes,
+        random_state=0,
+    )
 
 
 def fitted_arrays(estimator, *, intercepts=True):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import ESTIMATORS
+from conftest import ESTIMATORS, ignore_convergence
 from sklearn.datasets import make_friedman1
 from sklearn.preprocessing import StandardScaler
 
@@ -72,7 +72,7 @@ def test_too_few_rows_to_hold_out_take_the_small_data_alpha():
     assert model.validation_scores_ is None
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_a_number_is_the_fitted_alpha(Estimator):
     X, y = _friedman()

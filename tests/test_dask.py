@@ -20,7 +20,14 @@ import dask.array as da
 import distributed
 import numpy as np
 import pytest
-from conftest import ESTIMATORS, ONE_EPOCH_APART, fitted_arrays, same_epochs
+from conftest import (
+    ESTIMATORS,
+    ONE_EPOCH_APART,
+    classification,
+    fitted_arrays,
+    ignore_convergence,
+    same_epochs,
+)
 from dask.utils import key_split
 from distributed.diagnostics.plugin import SchedulerPlugin
 from joblib import parallel_config
@@ -55,7 +62,7 @@ def learning_rate_search():
     return GridSearchCV(model, grid, cv=3)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 def test_grid_search_on_a_dask_cluster_gives_the_local_results(client):
     X, y = make_classification(n_samples=300, n_features=8, random_state=0)
     local = learning_rate_search().fit(X, y)
@@ -134,13 +141,7 @@ def data(Estimator, n_classes=3):
     if Estimator is TinyMLPRegressor:
         X, y = make_regression(n_samples=400, n_features=6, noise=10, random_state=0)
     else:
-        X, y = make_classification(
-            n_samples=400,
-            n_features=6,
-            n_informative=4,
-            n_classes=n_classes,
-            random_state=0,
-        )
+        X, y = classification(400, n_classes)
     return StandardScaler().fit_transform(X), y
 
 
@@ -172,9 +173,6 @@ def assert_same_fit(on_dask, in_memory, rtol):
 # of sums taken in another order.
 TOLERANCES = {"gd": 1e-10, "lbfgs": 1e-8}
 # gd stops at max_iter in the comparisons (see `converging`).
-ignore_convergence = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)
 
 
 @ignore_convergence
@@ -447,7 +445,7 @@ def test_a_fit_in_memory_never_imports_dask():
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 def test_a_fit_on_more_rows_than_a_worker_holds_keeps_them_off_the_client():
     """X is 1.1 times one worker's memory_limit and never reaches the client.
 
@@ -680,14 +678,30 @@ def test_predictions_on_dask_that_lose_a_worker_are_the_predictions(
     np.testing.assert_array_equal(predictions, model.predict(X))
 
 
+def lbfgs_fitted(n_rows=None):
+    """A model that a failing fit on dask must keep, and what it must keep.
+
+    Returns ``data(LogisticCEClassifier)`` as X, y; LogisticCEClassifier
+    (solver="lbfgs") fitted in memory on their first ``n_rows`` rows (all for
+    None); and a copy of its fitted arrays.
+    """
+    X, y = data(LogisticCEClassifier)
+    model = LogisticCEClassifier(solver="lbfgs").fit(X[:n_rows], y[:n_rows])
+    return X, y, model, [a.copy() for a in fitted_arrays(model)]
+
+
+def assert_kept(model, arrays):
+    """``model``'s fitted arrays are still ``arrays``, to the bit."""
+    for a, b in zip(fitted_arrays(model), arrays, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.slow
 def test_a_fit_that_loses_scattered_blocks_says_so_and_keeps_the_model(
     fragile_client,
 ):
     client = fragile_client
-    X, y = data(LogisticCEClassifier)
-    model = LogisticCEClassifier(solver="lbfgs").fit(X[:200], y[:200])
-    before = [a.copy() for a in fitted_arrays(model)]
+    X, y, model, before = lbfgs_fitted(200)
     # Blocks scattered from the client: no task can recompute them.
     X_blocks = client.scatter(np.array_split(X, 4))
     dX = da.concatenate(
@@ -697,8 +711,7 @@ def test_a_fit_that_loses_scattered_blocks_says_so_and_keeps_the_model(
         with pytest.raises(RuntimeError, match=r"Client\.scatter") as error:
             within_no_hang(client, lambda: model.fit(dX, y))
     assert "keeps the model it had before this fit" in str(error.value)
-    for a, b in zip(fitted_arrays(model), before):
-        np.testing.assert_array_equal(a, b)
+    assert_kept(model, before)
     assert model.n_features_in_ == X.shape[1]
 
 
@@ -738,17 +751,14 @@ def test_a_fit_whose_every_worker_is_gone_says_so_in_bounded_time(
     workers_without_nannies,
 ):
     client = workers_without_nannies
-    X, y = data(LogisticCEClassifier)
-    model = LogisticCEClassifier(solver="lbfgs").fit(X, y)
-    before = [a.copy() for a in fitted_arrays(model)]
+    X, y, model, before = lbfgs_fitted()
     with (
         dask.config.set({"distributed.scheduler.no-workers-timeout": "2s"}),
         pytest.raises(RuntimeError, match="had no worker for 2 s") as error,
     ):
         within_no_hang(client, lambda: kill_then_fit(client, model, X, y))
     assert "no-workers-timeout" in str(error.value)
-    for a, b in zip(fitted_arrays(model), before):
-        np.testing.assert_array_equal(a, b)
+    assert_kept(model, before)
 
 
 def kill_then_fit(client, model, X, y):
@@ -762,9 +772,7 @@ def test_a_fit_that_loses_the_scheduler_says_so_and_keeps_the_model(
     workers_without_nannies,
 ):
     client = workers_without_nannies
-    X, y = data(LogisticCEClassifier)
-    model = LogisticCEClassifier(solver="lbfgs").fit(X, y)
-    before = [a.copy() for a in fitted_arrays(model)]
+    X, y, model, before = lbfgs_fitted()
 
     def close(scheduler, key):
         asyncio.get_running_loop().create_task(scheduler.close())
@@ -775,5 +783,4 @@ def test_a_fit_that_loses_the_scheduler_says_so_and_keeps_the_model(
 
     with pytest.raises(RuntimeError, match="lost its connection to the Dask scheduler"):
         within_no_hang(client, fit)
-    for a, b in zip(fitted_arrays(model), before):
-        np.testing.assert_array_equal(a, b)
+    assert_kept(model, before)

@@ -8,7 +8,13 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from conftest import ESTIMATORS, assert_not_fitted, assert_same_state, fitted_state
+from conftest import (
+    ESTIMATORS,
+    assert_not_fitted,
+    assert_same_state,
+    fitted_state,
+    ignore_convergence,
+)
 from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import LogisticRegression
@@ -26,13 +32,7 @@ from skbackprop import (
 )
 
 # Short fits beside the tests, for a fitted estimator or a quick search.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = ignore_convergence
 
 
 def data_for(estimator):

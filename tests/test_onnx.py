@@ -9,7 +9,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 import skl2onnx
-from conftest import CLASSIFIERS
+from conftest import CLASSIFIERS, classification, ignore_convergence
 from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -26,13 +26,7 @@ def run_onnx(onx, X):
 
 
 def classification_data(n_classes, string_labels):
-    X, y = make_classification(
-        n_samples=150,
-        n_features=6,
-        n_informative=4,
-        n_classes=n_classes,
-        random_state=0,
-    )
+    X, y = classification(150, n_classes)
     if string_labels:
         y = np.array(["ant", "bee", "cat"])[y]
     return X.astype(np.float32), y
@@ -230,7 +224,7 @@ def test_import_without_the_onnx_extra_names_the_pip_install_as_displays_do(
     assert isinstance(excinfo.value.__cause__, ModuleNotFoundError)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 @pytest.mark.parametrize("Estimator", [*CLASSIFIERS, TinyMLPRegressor])
 def test_a_model_fitted_on_tensors_is_refused_until_moved_to_numpy(Estimator):
     torch = pytest.importorskip("torch")

@@ -27,6 +27,26 @@ def _copies(arrays):
     return [a.copy() for a in arrays]
 
 
+def _two_sgd_steps(eta, mu, nesterov, second_grads):
+    """Two SGD steps from ``_params_and_grads``, the second's gradients made by
+    ``second_grads`` from the first's.
+
+    Returns
+    -------
+    rows : list of tuple
+        For each parameter: its value after the two steps, its value before,
+        the first gradient and the second.
+    """
+    params, grads = _params_and_grads()
+    grads_2 = second_grads(grads)
+    start = _copies(params)
+    optimizer = SGDOptimizer(params, eta, momentum=mu, nesterov=nesterov)
+
+    optimizer.update_params(params, grads)
+    optimizer.update_params(params, grads_2)
+    return list(zip(params, start, grads, grads_2))
+
+
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_sgd_without_momentum_is_exactly_the_plain_gradient_step(nesterov):
     params, grads = _params_and_grads()
@@ -47,17 +67,10 @@ def test_sgd_updates_the_parameters_in_place():
 
 
 def test_classical_momentum_adds_the_decayed_velocity_to_each_step():
-    params, grads = _params_and_grads()
-    _, grads_2 = _params_and_grads()
-    grads_2 = [2 * g + 1 for g in grads_2]
-    start = _copies(params)
     eta, mu = 0.1, 0.9
-    optimizer = SGDOptimizer(params, eta, momentum=mu, nesterov=False)
+    steps = _two_sgd_steps(eta, mu, False, lambda grads: [2 * g + 1 for g in grads])
 
-    optimizer.update_params(params, grads)
-    optimizer.update_params(params, grads_2)
-
-    for param, w, g1, g2 in zip(params, start, grads, grads_2):
+    for param, w, g1, g2 in steps:
         v1 = -eta * g1
         v2 = mu * v1 - eta * g2
         np.testing.assert_allclose(param, w + v1 + v2, rtol=1e-12)
@@ -65,16 +78,10 @@ def test_classical_momentum_adds_the_decayed_velocity_to_each_step():
 
 def test_nesterov_momentum_steps_by_mu_times_the_new_velocity_minus_eta_grad():
     # v <- mu v - eta g;  W <- W + mu v - eta g
-    params, grads = _params_and_grads()
-    grads_2 = [3 * g - 0.5 for g in grads]
-    start = _copies(params)
     eta, mu = 0.05, 0.8
-    optimizer = SGDOptimizer(params, eta, momentum=mu, nesterov=True)
+    steps = _two_sgd_steps(eta, mu, True, lambda grads: [3 * g - 0.5 for g in grads])
 
-    optimizer.update_params(params, grads)
-    optimizer.update_params(params, grads_2)
-
-    for param, w, g1, g2 in zip(params, start, grads, grads_2):
+    for param, w, g1, g2 in steps:
         v1 = -eta * g1
         w1 = w + mu * v1 - eta * g1
         v2 = mu * v1 - eta * g2

@@ -54,6 +54,14 @@ def datasets(draw, Estimator, n_classes=2, max_abs=5.0):
     return X, y, X_test
 
 
+def of_each_classifier_on_two_and_three_classes(test):
+    """Make ``test(Classifier, n_classes, data)`` a property of each classifier,
+    with two classes and with three, checked over the examples it draws."""
+    test = PROPERTY_SETTINGS(given(data=st.data())(test))
+    test = pytest.mark.parametrize("Classifier", CLASSIFIERS)(test)
+    return pytest.mark.parametrize("n_classes", [2, 3])(test)
+
+
 def _fit(estimator, X, y, sample_weight=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -63,10 +71,7 @@ def _fit(estimator, X, y, sample_weight=None):
 # Probabilities ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("Classifier", CLASSIFIERS)
-@PROPERTY_SETTINGS
-@given(data=st.data())
+@of_each_classifier_on_two_and_three_classes
 def test_probabilities_are_in_unit_interval_and_rows_sum_to_one(
     Classifier, n_classes, data
 ):
@@ -85,10 +90,7 @@ def test_probabilities_are_in_unit_interval_and_rows_sum_to_one(
     np.testing.assert_allclose(np.exp(log_proba), proba, rtol=1e-9, atol=1e-300)
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("Classifier", CLASSIFIERS)
-@PROPERTY_SETTINGS
-@given(data=st.data())
+@of_each_classifier_on_two_and_three_classes
 def test_predict_agrees_with_probabilities_and_decision_function(
     Classifier, n_classes, data
 ):

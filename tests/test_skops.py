@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import skops.io as sio
-from conftest import assert_same_state
+from conftest import assert_same_state, ignore_convergence
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
@@ -112,7 +112,7 @@ def test_load_refuses_untrusted_types_unless_named():
         sio.loads(data)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@ignore_convergence
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_a_loaded_model_continues_training_as_the_original(solver):
     # The optimizer state (velocities, Adam's moments) and the history travel

@@ -23,6 +23,7 @@ from conftest import (
     assert_same_state,
     fitted_arrays,
     fitted_state,
+    ignore_convergence,
     outputs,
 )
 from joblib import parallel_config
@@ -36,10 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skbackprop import LogisticCEClassifier, TinyMLPRegressor
 
-pytestmark = [
-    pytest.mark.usefixtures("one_blas_thread"),
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-]
+pytestmark = [pytest.mark.usefixtures("one_blas_thread"), ignore_convergence]
 
 
 def _data(Estimator, n_samples=60, n_features=4, seed=0, n_classes=2):
@@ -51,6 +49,15 @@ def _data(Estimator, n_samples=60, n_features=4, seed=0, n_classes=2):
     if n_classes == 2:
         return X, (score > 0).astype(int)
     return X, np.digitize(score, [-0.5, 0.5])
+
+
+def _warm_fitted(Estimator, solver, max_iter):
+    """The data of ``_data``, and a warm-starting estimator fitted on it."""
+    X, y = _data(Estimator)
+    estimator = Estimator(
+        solver=solver, max_iter=max_iter, warm_start=True, random_state=0
+    )
+    return X, y, estimator.fit(X, y)
 
 
 def _assert_weights_equal(a, b):
@@ -188,10 +195,7 @@ def test_diverged_refit_keeps_the_previous_model_intact_and_usable(
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_warm_refit_refusing_sample_weight_keeps_the_previous_model(Estimator, solver):
-    X, y = _data(Estimator)
-    estimator = Estimator(
-        solver=solver, max_iter=20, warm_start=True, random_state=0
-    ).fit(X, y)
+    X, y, estimator = _warm_fitted(Estimator, solver, max_iter=20)
     twin = copy.deepcopy(estimator)
     before = fitted_state(estimator)
 
@@ -491,10 +495,7 @@ def test_pickle_of_an_unfitted_estimator_stays_unfitted(Estimator):
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_unpickled_warm_start_continues_exactly_as_the_original(Estimator, solver):
-    X, y = _data(Estimator)
-    original = Estimator(
-        solver=solver, max_iter=10, warm_start=True, random_state=0
-    ).fit(X, y)
+    X, y, original = _warm_fitted(Estimator, solver, max_iter=10)
 
     restored = pickle.loads(pickle.dumps(original))
     for estimator in (original, restored):

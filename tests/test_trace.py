@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import ESTIMATORS
+from conftest import ESTIMATORS, ignore_convergence
 from scipy.special import expit
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
@@ -19,11 +19,8 @@ from skbackprop import (
 )
 from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
 
-pytestmark = [
-    pytest.mark.usefixtures("one_blas_thread"),
-    # The fits are short: the traces need fitted parameters, not optimal ones.
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-]
+# The fits are short: the traces need fitted parameters, not optimal ones.
+pytestmark = [pytest.mark.usefixtures("one_blas_thread"), ignore_convergence]
 
 # The equations of each model that the issue asks a one-row trace to cite.
 SEED_EQUATIONS = {

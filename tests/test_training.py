@@ -19,6 +19,7 @@ from conftest import (
     SOLVERS,
     assert_not_fitted,
     fitted_arrays,
+    ignore_convergence,
 )
 from scipy.special import expit
 from sklearn.base import clone
@@ -41,10 +42,6 @@ from skbackprop._training import (
     _check_not_growing,
     _exhausted_message,
     _mini_batch_epoch,
-)
-
-ignore_convergence = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
 )
 
 
@@ -74,6 +71,22 @@ def _first_gradient_of_cross_entropy(X, y):
     """∇E of the mean binary cross-entropy at W = 0, b = 0 (σ(0) = ½)."""
     residual = y - 0.5
     return -(residual @ X) / len(y), -residual.mean()
+
+
+def _constant_gd(X, y, eta, mu, nesterovs_momentum, n_steps, **params):
+    """LogisticCEClassifier after ``n_steps`` gd steps at the constant rate ``eta``.
+
+    ``mu`` is the momentum; ``params`` are the classifier's other parameters.
+    """
+    return LogisticCEClassifier(
+        solver="gd",
+        learning_rate_schedule="constant",
+        learning_rate=eta,
+        momentum=mu,
+        nesterovs_momentum=nesterovs_momentum,
+        max_iter=n_steps,
+        **params,
+    ).fit(X, y)
 
 
 # --- 1. Solvers, mini-batches and their hyperparameters ---------------------
@@ -143,14 +156,7 @@ def test_without_shuffle_the_batches_do_not_depend_on_random_state(solver):
 def test_first_gd_step_without_momentum_is_the_seeds_update(nesterovs_momentum):
     X, y = _cancer()
     g_w, g_b = _first_gradient_of_cross_entropy(X, y)
-    model = LogisticCEClassifier(
-        solver="gd",
-        learning_rate_schedule="constant",
-        learning_rate=0.3,
-        momentum=0.0,
-        nesterovs_momentum=nesterovs_momentum,
-        max_iter=1,
-    ).fit(X, y)
+    model = _constant_gd(X, y, 0.3, 0.0, nesterovs_momentum, n_steps=1)
     np.testing.assert_allclose(model.coef_[0], -0.3 * g_w, rtol=1e-10)
     np.testing.assert_allclose(model.intercept_, [-0.3 * g_b], rtol=1e-10)
 
@@ -166,14 +172,7 @@ def test_first_gd_step_with_momentum_follows_classical_or_nesterov_formula(
 ):
     X, y = _cancer()
     g_w, _ = _first_gradient_of_cross_entropy(X, y)
-    model = LogisticCEClassifier(
-        solver="gd",
-        learning_rate_schedule="constant",
-        learning_rate=0.3,
-        momentum=0.9,
-        nesterovs_momentum=nesterovs_momentum,
-        max_iter=1,
-    ).fit(X, y)
+    model = _constant_gd(X, y, 0.3, 0.9, nesterovs_momentum, n_steps=1)
     np.testing.assert_allclose(model.coef_[0], -factor * 0.3 * g_w, rtol=1e-10)
 
 
@@ -182,15 +181,7 @@ def test_first_gd_step_with_momentum_follows_classical_or_nesterov_formula(
 def test_gd_with_momentum_follows_its_formula_over_several_steps(nesterovs_momentum):
     X, y = _cancer()
     eta, mu, n_steps = 0.2, 0.7, 4
-    model = LogisticCEClassifier(
-        solver="gd",
-        learning_rate_schedule="constant",
-        learning_rate=eta,
-        momentum=mu,
-        nesterovs_momentum=nesterovs_momentum,
-        alpha=0.0,
-        max_iter=n_steps,
-    ).fit(X, y)
+    model = _constant_gd(X, y, eta, mu, nesterovs_momentum, n_steps, alpha=0.0)
 
     w, b = np.zeros(X.shape[1]), 0.0
     v_w, v_b = np.zeros_like(w), 0.0

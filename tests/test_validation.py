@@ -21,6 +21,7 @@ from conftest import (
     assert_not_fitted,
     assert_same_state,
     fitted_state,
+    ignore_convergence,
 )
 from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
@@ -30,10 +31,7 @@ import skbackprop._problem as problem
 from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
 from skbackprop.backprop import logistic_ce_grad, sigmoid_sse_grad, tiny_mlp_grad
 
-pytestmark = [
-    pytest.mark.usefixtures("one_blas_thread"),
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-]
+pytestmark = [pytest.mark.usefixtures("one_blas_thread"), ignore_convergence]
 
 NAN, INF = math.nan, math.inf
 
