@@ -363,13 +363,18 @@ class SigmoidSSEClassifier(_LinearClassifier):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_breast_cancer
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
+    Three classes, one sigmoid each, normalised into probabilities:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
     >>> from skbackprop import SigmoidSSEClassifier
-    >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> model = make_pipeline(StandardScaler(), SigmoidSSEClassifier()).fit(X, y)
-    >>> model.score(X, y) > 0.95
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = SigmoidSSEClassifier().fit(X, y)
+    >>> model.coef_.shape
+    (3, 4)
+    >>> bool(np.allclose(model.predict_proba(X).sum(axis=1), 1))
+    True
+    >>> model.score(X, y) > 0.9
     True
     """
 

@@ -600,6 +600,12 @@ def persisted(client, *arrays):
     return arrays
 
 
+def undisturbed_fit(client, Estimator, solver):
+    """``data(Estimator)`` persisted on the cluster, and the fit no fault disturbed."""
+    dX, dy = persisted(client, *data(Estimator))
+    return dX, dy, converging(Estimator, solver).fit(dX, dy)
+
+
 FAULT_CASES = [
     pytest.param(LogisticCEClassifier, "lbfgs", id="LogisticCE-lbfgs"),
     pytest.param(TinyMLPRegressor, "gd", id="TinyMLP-gd"),
@@ -621,9 +627,7 @@ def test_a_fit_on_dask_that_loses_a_worker_finishes_as_the_undisturbed_fit(
     fragile_client, Estimator, solver, task, nth
 ):
     client = fragile_client
-    X, y = data(Estimator)
-    dX, dy = persisted(client, X, y)
-    undisturbed = converging(Estimator, solver).fit(dX, dy)
+    dX, dy, undisturbed = undisturbed_fit(client, Estimator, solver)
     with killing_a_worker(client, task, nth):
         model = within_no_hang(
             client, lambda: converging(Estimator, solver).fit(dX, dy)
@@ -639,9 +643,7 @@ def test_a_fit_on_dask_that_loses_a_worker_before_or_between_evaluations_finishe
     fragile_client, monkeypatch, Estimator, solver, when
 ):
     client = fragile_client
-    X, y = data(Estimator)
-    dX, dy = persisted(client, X, y)
-    undisturbed = converging(Estimator, solver).fit(dX, dy)
+    dX, dy, undisturbed = undisturbed_fit(client, Estimator, solver)
     evaluate = DaskRows.loss_grad
     calls = []
 
