@@ -17,6 +17,7 @@ from skbackprop import _namespace as ns
 from skbackprop import _solvers
 from skbackprop._alpha import alpha_path
 from skbackprop._callbacks import FitMonitor
+from skbackprop._docs import fill_shared_entries
 from skbackprop._fixes import (
     CallbackSupportMixin,
     array_api_dispatch_available,
@@ -46,6 +47,7 @@ from skbackprop._training import (
 SMALL_DATA_ALPHA = 1e-2
 
 
+@fill_shared_entries()
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     """Fit plumbing shared by the estimators; subclasses supply the model.
 
@@ -150,8 +152,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             larger than memory" in the documentation).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the mean loss; None weighs them equally.
+        %(sample_weight)s
 
         Returns
         -------

@@ -227,6 +227,26 @@ CLASSIFIER_SECTIONS["classifier attributes"] = "".join(
 
 SHARED_ENTRIES = {**PARAMETERS, **ATTRIBUTES}
 
+# Entries of the methods' docstrings, which the class decorator fills too.
+METHOD_ENTRIES = {
+    "training X": """\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Training data.
+""",
+    "X to classify": """\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    The rows to classify.
+""",
+    "sample_weight": """\
+sample_weight : array-like of shape (n_samples,), default=None
+    Weights of the samples in the mean loss; None weighs them equally.
+""",
+    "updated self": """\
+self : object
+    The updated estimator.
+""",
+}
+
 # A line that is nothing but ``%(name)s``, or ``%(name, other)s``.
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ ]*)%\((?P<names>[\w, ]+)\)s[ ]*$", re.M)
 
@@ -244,10 +264,11 @@ def fill_shared_entries(*more_entries):
     -------
     decorator : callable
         Takes the class, replaces each placeholder line of its ``__doc__``
-        with the entry it names, and returns the class. A placeholder that
-        names no entry raises ``KeyError`` when the class is defined.
+        and of its methods' with the entry it names, and returns the class.
+        A placeholder that names no entry raises ``KeyError`` when the class
+        is defined.
     """
-    entries = {**SHARED_ENTRIES}
+    entries = {**SHARED_ENTRIES, **METHOD_ENTRIES}
     for extra in more_entries:
         entries.update(extra)
 
@@ -269,11 +290,20 @@ def fill_shared_entries(*more_entries):
                 text = text.replace("%(default)s", _documented(defaults[names]))
             return textwrap.indent(text, match["indent"]).rstrip("\n")
 
-        doc = cls.__doc__  # None under python -OO
-        # An entry may itself be placeholders (a whole section): fill again.
-        while doc is not None and _PLACEHOLDER.search(doc):
-            doc = _PLACEHOLDER.sub(entry, doc)
-        cls.__doc__ = doc
+        def fill(doc):
+            # An entry may itself be placeholders (a whole section): fill again.
+            while isinstance(doc, str) and _PLACEHOLDER.search(doc):
+                doc = _PLACEHOLDER.sub(entry, doc)
+            return doc
+
+        cls.__doc__ = fill(cls.__doc__)  # None under python -OO
+        # The methods', the functions a method descriptor wraps included.
+        for attribute in vars(cls).values():
+            if not (inspect.isfunction(attribute) or hasattr(attribute, "method")):
+                continue
+            for method in (attribute, getattr(attribute, "method", None)):
+                if method is not None and isinstance(method.__doc__, str):
+                    method.__doc__ = fill(method.__doc__)
         return cls
 
     return decorator

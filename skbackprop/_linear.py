@@ -26,6 +26,7 @@ from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
 
+@fill_shared_entries()
 class _LinearClassifier(ClassifierMixin, BaseBackprop):
     """A linear model with sigmoid outputs, trained by one backprop function.
 
@@ -74,20 +75,17 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(training X)s
         y : array-like of shape (n_samples,)
             Target labels.
         classes : array-like of shape (n_classes,), default=None
             Every label the model will see. Required on the first call; a later
             call may pass it again, but not other labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the mean loss; None weighs them equally.
+        %(sample_weight)s
 
         Returns
         -------
-        self : object
-            The updated estimator.
+        %(updated self)s
         """
         # The parameters first, as scikit-learn's partial_fit checks them:
         # a bad one is the error, whatever the call's arguments.
@@ -119,8 +117,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The rows to classify.
+        %(X to classify)s
 
         Returns
         -------
@@ -135,8 +132,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The rows to classify.
+        %(X to classify)s
 
         Returns
         -------
@@ -151,8 +147,7 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The rows to classify.
+        %(X to classify)s
 
         Returns
         -------

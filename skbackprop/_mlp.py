@@ -172,17 +172,14 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        %(training X)s
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the mean loss; None weighs them equally.
+        %(sample_weight)s
 
         Returns
         -------
-        self : object
-            The updated estimator.
+        %(updated self)s
         """
         return self._fit(X, y, sample_weight, partial=True)
 

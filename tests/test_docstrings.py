@@ -114,6 +114,10 @@ def test_no_class_writes_out_a_shared_entry_of_its_own(Estimator):
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_no_placeholder_is_left_in_a_composed_docstring(Estimator):
     assert "%(" not in Estimator.__doc__
+    # Nor in the methods', which share entries too (X, sample_weight, ...).
+    for name in dir(Estimator):
+        doc = inspect.getdoc(getattr(Estimator, name, None)) or ""
+        assert "%(" not in doc, name
 
 
 def test_an_entry_takes_the_indent_of_its_placeholder_and_the_signatures_default():

@@ -122,40 +122,31 @@ BAD_DATA = {
 }
 
 
-@pytest.mark.parametrize("method", ["fit", "partial_fit"])
-@pytest.mark.parametrize("case", list(BAD_DATA))
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_bad_data_is_refused_and_a_fresh_estimator_stays_unfitted(
-    Estimator, case, method, forbid_training
-):
-    make_bad, message = BAD_DATA[case]
+def _assert_refused(Estimator, method, make_bad, message, forbid_training, fitted):
+    """``method`` on ``make_bad(X, y)`` raises ``message`` before any training.
+
+    ``make_bad`` returns the positional and the keyword arguments of the call.
+
+    A fresh estimator stays unfitted; a fitted one (``fitted=True``, warm
+    started, so that a fit would continue it) stays exactly as it was.
+    """
     X, y = _data(Estimator)
-    estimator = Estimator(**_streaming(Estimator))
-    kwargs = _partial_fit_args(estimator, y) if method == "partial_fit" else {}
+    if fitted:
+        estimator = _fitted(Estimator, warm_start=True, **_streaming(Estimator))
+        kwargs, before = {}, fitted_state(estimator)
+    else:
+        estimator = Estimator(**_streaming(Estimator))
+        kwargs = _partial_fit_args(estimator, y) if method == "partial_fit" else {}
 
     forbid_training()
     with pytest.raises(ValueError, match=message):
-        getattr(estimator, method)(*make_bad(X, y), **kwargs)
+        args, bad_kwargs = make_bad(X, y)
+        getattr(estimator, method)(*args, **bad_kwargs, **kwargs)
 
-    assert_not_fitted(estimator)
-
-
-@pytest.mark.parametrize("method", ["fit", "partial_fit"])
-@pytest.mark.parametrize("case", list(BAD_DATA))
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_bad_data_leaves_a_fitted_estimator_exactly_as_it_was(
-    Estimator, case, method, forbid_training
-):
-    make_bad, message = BAD_DATA[case]
-    X, y = _data(Estimator)
-    estimator = _fitted(Estimator, warm_start=True, **_streaming(Estimator))
-    before = fitted_state(estimator)
-
-    forbid_training()
-    with pytest.raises(ValueError, match=message):
-        getattr(estimator, method)(*make_bad(X, y))
-
-    assert_same_state(before, fitted_state(estimator))
+    if fitted:
+        assert_same_state(before, fitted_state(estimator))
+    else:
+        assert_not_fitted(estimator)
 
 
 BAD_LABELS = {
@@ -364,26 +355,35 @@ BAD_SAMPLE_WEIGHTS = {
 }
 
 
-@pytest.mark.parametrize("method", ["fit", "partial_fit"])
-@pytest.mark.parametrize("case", list(BAD_SAMPLE_WEIGHTS))
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_bad_sample_weight_is_refused_before_any_work(
-    Estimator, case, method, forbid_training
-):
-    make_bad, message = BAD_SAMPLE_WEIGHTS[case]
-    X, y = _data(Estimator)
-    fresh = Estimator(**_streaming(Estimator))
-    kwargs = _partial_fit_args(fresh, y) if method == "partial_fit" else {}
-    fitted = _fitted(Estimator, warm_start=True, **_streaming(Estimator))
-    before = fitted_state(fitted)
+# Each bad call: (X, y) -> the positional and keyword arguments, and the error.
+BAD_CALLS = {
+    **{
+        f"data-{case}": (lambda X, y, make_bad=make_bad: (make_bad(X, y), {}), error)
+        for case, (make_bad, error) in BAD_DATA.items()
+    },
+    **{
+        f"sample_weight-{case}": (
+            lambda X, y, make_bad=make_bad: (
+                (X, y),
+                {"sample_weight": make_bad(len(y))},
+            ),
+            error,
+        )
+        for case, (make_bad, error) in BAD_SAMPLE_WEIGHTS.items()
+    },
+}
 
-    forbid_training()
-    with pytest.raises(ValueError, match=message):
-        getattr(fresh, method)(X, y, sample_weight=make_bad(len(y)), **kwargs)
-    assert_not_fitted(fresh)
-    with pytest.raises(ValueError, match=message):
-        getattr(fitted, method)(X, y, sample_weight=make_bad(len(y)))
-    assert_same_state(before, fitted_state(fitted))
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["fresh", "fitted"])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("case", list(BAD_CALLS))
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_bad_data_or_weights_are_refused_before_any_work_changing_nothing(
+    Estimator, case, method, fitted, forbid_training
+):
+    """A fresh estimator stays unfitted, a fitted one exactly as it was."""
+    make_call, message = BAD_CALLS[case]
+    _assert_refused(Estimator, method, make_call, message, forbid_training, fitted)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -699,6 +699,26 @@ def _edit(name, change):
 
 # name -> (how to spoil the arguments, extra keywords, names any of which the
 # message must give, whether it must speak of a shape)
+# Cases of every backprop function: weights that are all zero, and bad X or y.
+COMMON_BACKPROP_CASES = {
+    "sample_weight_all_zero": (
+        lambda args: args,
+        {"sample_weight": np.zeros(N)},
+        ["sample_weight"],
+        False,
+    ),
+    "3d_X": (_edit("X", lambda X: X[:, :, np.newaxis]), {}, ["X"], False),
+    "string_X": (_edit("X", lambda X: np.full(X.shape, "a")), {}, ["X"], False),
+    "complex_X": (_edit("X", lambda X: X + 1j), {}, ["X"], False),
+    "nan_in_X": (_edit("X", lambda X: _with_value(X, NAN)), {}, ["X"], False),
+    "inf_in_X": (_edit("X", lambda X: _with_value(X, INF)), {}, ["X"], False),
+    "nan_in_y": (
+        _edit("y", lambda y: np.where(np.arange(N) == 1, NAN, y)),
+        {},
+        ["y"],
+        False,
+    ),
+}
 LINEAR_BACKPROP_CASES = {
     "W_too_long": (_replace(W=np.zeros(D + 1)), {}, ["W"], True),
     "W_without_intercept_row": (
@@ -721,24 +741,8 @@ LINEAR_BACKPROP_CASES = {
         ["sample_weight"],
         True,
     ),
-    "sample_weight_all_zero": (
-        lambda args: args,
-        {"sample_weight": np.zeros(N)},
-        ["sample_weight"],
-        False,
-    ),
     "1d_X": (_replace(X=np.ones(N), W=np.zeros(1)), {}, ["X"], False),
-    "3d_X": (_edit("X", lambda X: X[:, :, np.newaxis]), {}, ["X"], False),
-    "string_X": (_edit("X", lambda X: np.full(X.shape, "a")), {}, ["X"], False),
-    "complex_X": (_edit("X", lambda X: X + 1j), {}, ["X"], False),
-    "nan_in_X": (_edit("X", lambda X: _with_value(X, NAN)), {}, ["X"], False),
-    "inf_in_X": (_edit("X", lambda X: _with_value(X, INF)), {}, ["X"], False),
-    "nan_in_y": (
-        _edit("y", lambda y: np.where(np.arange(N) == 1, NAN, y)),
-        {},
-        ["y"],
-        False,
-    ),
+    **COMMON_BACKPROP_CASES,
 }
 MLP_BACKPROP_CASES = {
     "W1_rows_not_n_features": (_replace(W1=np.zeros((D + 1, M))), {}, ["W1"], True),
@@ -763,24 +767,8 @@ MLP_BACKPROP_CASES = {
         ["sample_weight"],
         True,
     ),
-    "sample_weight_all_zero": (
-        lambda args: args,
-        {"sample_weight": np.zeros(N)},
-        ["sample_weight"],
-        False,
-    ),
     "1d_X": (_replace(X=np.ones(N), W1=np.zeros((1, M))), {}, ["X"], False),
-    "3d_X": (_edit("X", lambda X: X[:, :, np.newaxis]), {}, ["X"], False),
-    "string_X": (_edit("X", lambda X: np.full(X.shape, "a")), {}, ["X"], False),
-    "complex_X": (_edit("X", lambda X: X + 1j), {}, ["X"], False),
-    "nan_in_X": (_edit("X", lambda X: _with_value(X, NAN)), {}, ["X"], False),
-    "inf_in_X": (_edit("X", lambda X: _with_value(X, INF)), {}, ["X"], False),
-    "nan_in_y": (
-        _edit("y", lambda y: np.where(np.arange(N) == 1, NAN, y)),
-        {},
-        ["y"],
-        False,
-    ),
+    **COMMON_BACKPROP_CASES,
 }
 BACKPROP_CASES = [
     (function, _sigmoid_args, case, spec)
