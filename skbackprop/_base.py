@@ -1,4 +1,9 @@
-"""What the three estimators share: parameters, validation, the fit plumbing."""
+"""What the three estimators share: fit and partial_fit, fitted state, predictions.
+
+The rows of a fit (:mod:`skbackprop._rows`, :mod:`skbackprop._dask`), what it
+trains (:mod:`skbackprop._problem`) and what the hyperparameters make of it
+(:mod:`skbackprop._solvers`) live in their own modules.
+"""
 
 import copy
 import functools
