@@ -255,17 +255,22 @@ class InMemoryRows:
         order = random_state.permutation(n_rows) if shuffle else None
         if order is not None and self.index is None and not _is_host(self.X):
             order = ns.asarray_like(order, self.X)
+        # The batch's arrays are taken here rather than by arrays(), which
+        # costs a few calls more per batch: a batch is a few µs of work.
+        X, targets, index = self.X, self.targets, self.index
         for start in range(0, n_rows, batch_size):
             stop = min(start + batch_size, n_rows)
             # In order, a batch is a slice: a view of X, never a copy.
             rows = slice(start, stop) if order is None else order[start:stop]
-            X, targets, weight = self.arrays(rows)
+            if index is not None:
+                rows = index[rows]
+            weight = None if weights is None else _take_rows(weights, rows)
             if weight is not None and not ns.any_nonzero(weight):
                 # Only zero-weight rows: nothing to learn from. (The penalty's
                 # step is skipped with them; it is a batch's share of an epoch's.)
                 continue
             weight_sum = None if mean_weight is None else (stop - start) * mean_weight
-            yield X, targets, weight, weight_sum
+            yield _take_rows(X, rows), _take_rows(targets, rows), weight, weight_sum
 
     def split(self, fraction, random_state, stratify=None):
         """Hold out ``fraction`` of the rows; the rows held out and those left.
@@ -342,28 +347,25 @@ class InMemoryRows:
 
 def _take(rows, *arrays):
     """The ``rows`` (a slice or numpy indices) of each array; None stays None."""
-    if isinstance(rows, slice):
-        # The array API indexes every axis: a trailing ellipsis for the rest.
-        return [
-            None if a is None else a[rows] if hasattr(a, "tocsr") else a[rows, ...]
-            for a in arrays
-        ]
     return [None if a is None else _take_rows(a, rows) for a in arrays]
 
 
 def _take_rows(array, rows):
-    """``array[rows]``, by ``take`` where that gathers the rows faster.
+    """``array[rows]``: a view for a slice; by ``take`` where that gathers faster.
 
     ``take`` is about twice as fast on a C-contiguous array, but on any other it
     first copies the whole array. Arrays of another namespace take the indices
     on their device.
     """
     if isinstance(array, np.ndarray):
-        return array.take(rows, axis=0) if array.flags.c_contiguous else array[rows]
+        if isinstance(rows, slice) or not array.flags.c_contiguous:
+            return array[rows]
+        return array.take(rows, axis=0)
     if hasattr(array, "tocsr"):
         return array[rows]
-    if not isinstance(rows, np.ndarray):  # already on the array's device
-        return ns.take_rows(array, rows)
+    if isinstance(rows, slice):
+        # The array API indexes every axis: a trailing ellipsis for the rest.
+        return array[rows, ...]
     return ns.take_rows(array, rows)
 
 
