@@ -151,6 +151,11 @@ class InMemoryRows:
             index = None
         self.X, self.targets, self.sample_weight = X, targets, sample_weight
         self.index = index
+        # The weights of these rows, for their sum and mean: gathered once, a
+        # number per row, not at each evaluation.
+        self._row_weights = sample_weight
+        if sample_weight is not None and index is not None:
+            self._row_weights = _take_rows(sample_weight, index)
         n_rows = X.shape[0] if index is None else index.shape[0]
         self.shape = (n_rows, X.shape[1])
         self.dtype = X.dtype
@@ -196,11 +201,8 @@ class InMemoryRows:
         """
         n_rows = self.shape[0]
         block = _block_rows(self.X, block_bytes)
-        weights = self.sample_weight
-        if self.index is None:
-            total = n_rows if weights is None else ns.total(weights)
-        else:
-            total = n_rows if weights is None else ns.total(weights[self.index])
+        weights = self._row_weights
+        total = n_rows if weights is None else ns.total(weights)
         if block >= n_rows or not total > 0:  # one block, or no mean to share
             return objective(*self.arrays(), params)
         loss, grads = 0.0, None
@@ -247,11 +249,7 @@ class InMemoryRows:
         """
         n_rows = self.shape[0]
         weights = self.sample_weight
-        mean_weight = None
-        if weights is not None:
-            mean_weight = ns.mean(
-                weights if self.index is None else weights[self.index]
-            )
+        mean_weight = None if weights is None else ns.mean(self._row_weights)
         order = random_state.permutation(n_rows) if shuffle else None
         if order is not None and self.index is None and not _is_host(self.X):
             order = ns.asarray_like(order, self.X)

@@ -1322,3 +1322,26 @@ def test_a_loss_growing_tenfold_over_every_recent_epoch_is_a_divergence():
     # Rising, but not tenfold; tenfold, but not rising at every epoch.
     _check_not_growing([1.0, 2.0, 5.0, 9.0], 2, 0.5, 4)
     _check_not_growing([1.0, 20.0, 15.0, 30.0], 2, 0.5, 4)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_rows_gathered_by_block_train_as_the_rows_copied_once(
+    Estimator, solver, monkeypatch
+):
+    # Past GATHER_BYTES the rows left to train on after a split are gathered
+    # from X at each evaluation instead of copied once: the same rows in the
+    # same order, so the same fit to the bit, weights and shuffles included.
+    import skbackprop._rows
+
+    X, y = _data(Estimator)
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, X.shape[0])
+    params = dict(solver=solver, early_stopping=True, max_iter=20, random_state=0)
+    copied = Estimator(**params).fit(X, y, sample_weight=weights)
+    monkeypatch.setattr(skbackprop._rows, "GATHER_BYTES", 0)
+    gathered = Estimator(**params).fit(X, y, sample_weight=weights)
+
+    assert gathered.loss_curve_ == copied.loss_curve_
+    for a, b in zip(fitted_arrays(gathered), fitted_arrays(copied), strict=True):
+        np.testing.assert_array_equal(a, b)
