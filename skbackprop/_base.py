@@ -60,17 +60,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     may override the optional hook ``_warn_if_saturated``. The parameters they
     exchange are a list of arrays in the layout of :mod:`skbackprop.backprop`:
     intercepts as the last row of each weight matrix, targets in the units the
-    loss sees (``_encode_targets``). Besides the attributes ending in ``_``, a
+    loss sees (``_fitted_target_encoder``). Besides the attributes ending in ``_``, a
     fit leaves the private state named in ``_private_fitted_state``, which a
     failed fit puts back as it was.
     """
 
     # What a fit sets besides the attributes ending in "_": the trained
-    # parameters, the training history and the update rule's state, which warm
-    # starts continue from. The parameters are kept as trained: the fitted
-    # attributes may be them transformed (the network's fold the target scaling
-    # in), and undoing that would round them in the last bit.
-    _private_fitted_state = ("_params", "_history", "_optimizer")
+    # parameters, the training history, the update rule's state and the
+    # encoder of the targets, which warm starts continue from. The parameters
+    # are kept as trained: the fitted attributes may be them transformed (the
+    # network's fold the target scaling in), and undoing that would round them
+    # in the last bit.
+    _private_fitted_state = ("_params", "_history", "_optimizer", "_target_encoder")
 
     # What each parameter accepts (skbackprop._solvers), checked by
     # BaseEstimator._validate_params at the start of fit and partial_fit;
@@ -82,18 +83,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
     _namespace_attribute = "coef_"
 
     @abstractmethod
-    def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
-        """Encode validated ``y`` as the loss's targets; weigh the rows.
+    def _fitted_target_encoder(
+        self, y, sample_weight, dtype, *, continuing, partial, classes=None
+    ):
+        """The fitted encoder of this fit's targets (:mod:`skbackprop._targets`).
 
-        ``y`` is as ``validate_data`` left it, in its own namespace;
-        ``sample_weight`` is numpy's. The encoding is done on the host and
-        returns numpy arrays, whatever namespace ``X`` lives in; the caller
-        moves them to ``X``'s device. ``first`` is True when no previous fit is
-        continued: the encoding (classes, target scaling) is fixed then, as
-        fitted attributes.
+        ``y`` is as ``validate_data`` left it, in its own namespace (on a
+        cluster: the lazy targets, or the labels with their weighted counts
+        as ``sample_weight``); ``sample_weight`` is numpy's. A first fit
+        (``continuing`` False) fits a new encoder, fixing what it sets
+        (``classes_``, ``n_outputs_``); a fit that continues checks ``y``
+        against it. The encoder is kept as ``_target_encoder``.
         ``partial`` is True for ``partial_fit``, and ``classes`` its argument.
-        Returns the targets, of dtype ``dtype``, and the sample weights (None
-        when every row weighs the same).
         """
 
     @abstractmethod

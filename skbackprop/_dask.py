@@ -35,9 +35,6 @@ from skbackprop._validation import (
     require_some_weight,
 )
 
-# What a fit fixes before it trains that the workers need: the target encoding,
-# to encode their blocks as the estimator would encode all the rows.
-_FITTED = ("classes_", "n_outputs_", "_target_mean", "_target_scale")
 # The most of a worker's memory limit that the blocks of one task may take.
 TASK_MEMORY_SHARE = 0.25
 # How long a fit waits for a worker when the cluster has none, in seconds,
@@ -76,7 +73,7 @@ class DaskRows:
         No rows, but the shape and dtype of the encoded targets.
     model : BaseBackprop
         The estimator's twin (see ``_twin``): what the workers compute the
-        loss, the predictions and the encoding with.
+        loss and the predictions with.
     """
 
     def __init__(
@@ -389,21 +386,23 @@ def dask_rows(estimator, X, y, sample_weight, *, continuing, partial):
     if sample_weight is not None:
         require_some_weight(sum(s["weight_sum"] for s in summaries))
 
+    # The targets' encoder, fitted on what the blocks' summaries say of y.
     if classify:
-        _encode_classes(estimator, twin, summaries, dtype, continuing=continuing)
+        y, weights = _label_counts(summaries)
     else:
-        _encode_targets_lazily(
-            estimator, validated, summaries, dtype, client, continuing=continuing
-        )
-    for attribute in _FITTED:
-        if hasattr(estimator, attribute):
-            setattr(twin, attribute, getattr(estimator, attribute))
+        y, weights = _lazy_targets(validated, summaries, dtype)
+    encoder = estimator._fitted_target_encoder(
+        y, weights, dtype, continuing=continuing, partial=False
+    )
+    _compute_lazy_attributes(encoder, client)
     # Second pass: each block of X again, with its targets encoded. A block
     # is computed twice, but never held twice: a worker's memory counts each
     # result in full, even one that shares its array with another.
     blocks = client.compute(
         [
-            dask.delayed(_encode_block)(twin, X_block, checked, check_params, dtype)
+            dask.delayed(_encode_block)(
+                twin, encoder, X_block, checked, check_params, dtype
+            )
             for X_block, checked in zip(X_blocks, validated)
         ]
     )
@@ -607,9 +606,9 @@ def _block_list(array, X):
 def _twin(estimator):
     """An unfitted estimator with the same hyperparameters, to send to the workers.
 
-    The loss and the target encoding depend only on the hyperparameters and
-    the ``_FITTED`` attributes, which the caller copies; the estimator's
-    callbacks and history stay on the client.
+    The loss and the predictions depend only on the hyperparameters (the
+    blocks are encoded by the fitted encoder, sent alongside); the
+    estimator's callbacks and history stay on the client.
     """
     return type(estimator)(**estimator.get_params(deep=False))
 
@@ -637,37 +636,28 @@ def _validate_block(model, X, y, sample_weight, check_params, classify):
     }
     if classify:
         check_classification_targets(y)
-        summary["classes"], summary["counts"] = np.unique(y, return_counts=True)
+        summary["classes"], index = np.unique(y, return_inverse=True)
+        summary["counts"] = np.bincount(index, weights=sample_weight)
     return y, sample_weight, summary
 
 
-def _encode_classes(estimator, twin, summaries, dtype, *, continuing):
-    """Fix the classes from every block's labels, and the class weights.
+def _label_counts(summaries):
+    """Every block's labels, each with its rows' total weight there.
 
-    The estimator's own encoding checks the labels of all the blocks together
-    (one of each class suffices for its checks, and sets ``classes_``). The
-    workers get "balanced" class weights as the dictionary that the counts of
-    all the blocks give, as :func:`~sklearn.utils.compute_class_weight` would.
+    A classifier's encoding depends on ``y`` only through the weight of each
+    label: these give it what all the rows would (see
+    :class:`~skbackprop._targets.ClassEncoder`).
     """
     labels = np.concatenate([s["classes"] for s in summaries])
     counts = np.concatenate([s["counts"] for s in summaries])
-    classes, index = np.unique(labels, return_inverse=True)
-    estimator._encode_targets(classes, None, dtype, first=not continuing, partial=False)
-    if isinstance(estimator.class_weight, str) and estimator.class_weight == "balanced":
-        counts = np.bincount(index, weights=counts).astype(np.int64)
-        # compute_class_weight's formula, with the counts of all the blocks.
-        per_class = counts.sum() / (classes.shape[0] * counts.astype(np.float64))
-        twin.set_params(class_weight=dict(zip(classes.tolist(), per_class)))
+    return labels, counts
 
 
-def _encode_targets_lazily(
-    estimator, validated, summaries, dtype, client, *, continuing
-):
-    """Fix the target encoding with the estimator's own code on lazy ``y``.
+def _lazy_targets(validated, summaries, dtype):
+    """The checked ``y`` and sample weights of every block, as lazy dask arrays.
 
     The regressor's encoding is array code (weighted means and spreads) that
-    dask arrays run through numpy's dispatch; what it fixes is computed on the
-    cluster and set as numpy arrays.
+    dask arrays run through numpy's dispatch, without gathering ``y``.
     """
     y = da.concatenate(
         [
@@ -679,36 +669,36 @@ def _encode_targets_lazily(
             for block, s in zip(validated, summaries)
         ]
     )
-    weights = None
-    if summaries[0]["weight_sum"] is not None:
-        weights = da.concatenate(
-            [
-                da.from_delayed(
-                    dask.delayed(operator.itemgetter(1))(block),
-                    shape=(s["n_rows"],),
-                    dtype=dtype,
-                )
-                for block, s in zip(validated, summaries)
-            ]
-        )
-    estimator._encode_targets(y, weights, dtype, first=not continuing, partial=False)
-    fixed = [a for a in _FITTED if dask.is_dask_collection(getattr(estimator, a, None))]
-    values = gather_or_raise(
-        client,
-        client.compute([getattr(estimator, a) for a in fixed]),
-        "encoding the targets",
+    if summaries[0]["weight_sum"] is None:
+        return y, None
+    weights = da.concatenate(
+        [
+            da.from_delayed(
+                dask.delayed(operator.itemgetter(1))(block),
+                shape=(s["n_rows"],),
+                dtype=dtype,
+            )
+            for block, s in zip(validated, summaries)
+        ]
     )
-    for attribute, value in zip(fixed, values):
-        setattr(estimator, attribute, value)
+    return y, weights
 
 
-def _encode_block(model, X, checked, check_params, dtype):
+def _compute_lazy_attributes(encoder, client):
+    """Compute, on the cluster, what a fit on lazy arrays left lazy in ``encoder``."""
+    state = vars(encoder)
+    lazy = [name for name, value in state.items() if dask.is_dask_collection(value)]
+    values = gather_or_raise(
+        client, client.compute([state[name] for name in lazy]), "encoding the targets"
+    )
+    state.update(zip(lazy, values))
+
+
+def _encode_block(model, encoder, X, checked, check_params, dtype):
     """A block's X, targets and sample weights, as ``in_memory_rows`` makes them."""
     y, sample_weight, _ = checked
     X, y, sample_weight = _validated(model, X, y, sample_weight, check_params)
-    targets, sample_weight = model._encode_targets(
-        y, sample_weight, dtype, first=False, partial=True
-    )
+    targets, sample_weight = encoder.transform(y, sample_weight, dtype)
     return X, targets, sample_weight
 
 

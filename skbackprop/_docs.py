@@ -174,7 +174,10 @@ early_stopping : bool or "auto", default=False
 """,
     "class_weight": """\
 class_weight : dict, "balanced" or None, default=None
-    Weights of the classes, multiplied into ``sample_weight``.
+    Weights of the classes, multiplied into ``sample_weight``. ``"balanced"``
+    weighs each class by ``n_samples / (n_classes * n_c)``, with ``n_c`` the
+    sum of its rows' sample weights, as LogisticRegression does from
+    scikit-learn 1.7: integer weights still count as repeated rows.
 """,
     "random_state": """\
 random_state : int, RandomState instance or None, default=None

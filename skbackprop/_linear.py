@@ -3,7 +3,6 @@
 import numpy as np
 from scipy.special import log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin
-from sklearn.utils import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from skbackprop import _namespace as ns
@@ -23,6 +22,7 @@ from skbackprop._docs import (
 )
 from skbackprop._fixes import StrOptions, with_callbacks
 from skbackprop._namespace import labels_at, namespace_of, to_host, to_namespace
+from skbackprop._targets import ClassEncoder
 from skbackprop.backprop import linear_forward, logistic_ce_grad, sigmoid_sse_grad
 
 
@@ -92,6 +92,12 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         self._validate_params()
         if not hasattr(self, "classes_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit, whose "
+                "chunks do not show the class frequencies; pass "
+                "compute_class_weight('balanced', classes=classes, y=y) as a dict."
+            )
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
     @predicts_where_rows_live
@@ -213,85 +219,45 @@ class _LinearClassifier(ClassifierMixin, BaseBackprop):
         )
         return loss, [grad]
 
-    def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
-        """Encode labels as 0/1 (two classes) or one-hot rows; weigh the classes.
+    def _fitted_target_encoder(
+        self, y, sample_weight, dtype, *, continuing, partial, classes=None
+    ):
+        """The :class:`~skbackprop._targets.ClassEncoder` of this fit.
 
-        On the host: ``classes_`` is then set in the namespace and on the
-        device of ``y``, as LogisticRegression sets it.
+        A first fit fixes the classes, of ``y`` or of ``partial_fit``'s
+        ``classes``, and sets ``classes_`` in the namespace and on the device
+        of ``y``, as LogisticRegression does. A warm start keeps them and
+        weighs them by its own rows; ``partial_fit`` keeps the encoder.
         """
         label_namespace = namespace_of(y)
         y, classes = to_host(y), to_host(classes)
         check_classification_targets(y)
-        if first:
-            fitted_classes = np.unique(y if classes is None else classes)
-            if fitted_classes.shape[0] < 2:
-                # tolist(): the label as Python writes it, 0.0 rather than
-                # np.float64(0.0).
+        if continuing:
+            fitted_classes = self._target_encoder.classes_
+            if classes is not None and not np.array_equal(
+                np.unique(classes), fitted_classes
+            ):
                 raise ValueError(
-                    "The data contains only one class: "
-                    f"{fitted_classes.tolist()[0]!r}; a classifier needs at least "
-                    "2 classes."
+                    f"classes={np.unique(classes).tolist()} is not the same as on "
+                    f"the first call to partial_fit, {fitted_classes.tolist()}."
                 )
+            if partial:
+                return self._target_encoder
+            if not np.array_equal(np.unique(y), fitted_classes):
+                raise ValueError(
+                    "warm_start can only be used where y has the same classes as "
+                    f"in the previous call to fit: previously "
+                    f"{fitted_classes.tolist()}, now {np.unique(y).tolist()}."
+                )
+        encoder = ClassEncoder(self.class_weight)
+        if partial:  # the first call: every label to come, none counted
+            encoder.fit(classes)
         else:
-            fitted_classes = to_host(self.classes_)
-        if (
-            not first
-            and classes is not None
-            and not np.array_equal(np.unique(classes), fitted_classes)
-        ):
-            raise ValueError(
-                f"classes={np.unique(classes).tolist()} is not the same as on the "
-                f"first call to partial_fit, {fitted_classes.tolist()}."
-            )
-        if (
-            not first
-            and not partial
-            and not np.array_equal(np.unique(y), fitted_classes)
-        ):
-            raise ValueError(
-                "warm_start can only be used where y has the same classes as in "
-                f"the previous call to fit: previously {fitted_classes.tolist()}, "
-                f"now {np.unique(y).tolist()}."
-            )
-        unseen = np.setdiff1d(y, fitted_classes)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels not in classes_ {fitted_classes.tolist()}: "
-                f"{unseen.tolist()}."
-            )
-        if first:
-            self.classes_ = fitted_classes
-            if label_namespace is not None:
-                (self.classes_,) = to_namespace(label_namespace, fitted_classes)
-        index = np.searchsorted(fitted_classes, y)
-        if fitted_classes.shape[0] == 2:
-            targets = index.astype(dtype)
-        else:
-            targets = np.eye(fitted_classes.shape[0], dtype=dtype)[index]
-        return targets, self._weigh_classes(
-            fitted_classes, index, sample_weight, dtype, partial
-        )
-
-    def _weigh_classes(self, classes, index, sample_weight, dtype, partial):
-        """Sample weights times the class weights, or None if all are equal."""
-        if self.class_weight is None:
-            return sample_weight
-        if partial and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported for partial_fit, whose "
-                "chunks do not show the class frequencies; pass "
-                "compute_class_weight('balanced', classes=classes, y=y) as a dict."
-            )
-        per_class = compute_class_weight(
-            self.class_weight, classes=classes, y=classes[index]
-        )
-        if not np.all(np.isfinite(per_class) & (per_class >= 0)):
-            raise ValueError(
-                "class_weight must give every class a finite, non-negative weight; "
-                f"got {dict(zip(classes.tolist(), per_class.tolist()))}."
-            )
-        weights = per_class[index].astype(dtype)
-        return weights if sample_weight is None else weights * sample_weight
+            encoder.fit(y, sample_weight)
+        if not continuing:
+            (self.classes_,) = to_namespace(label_namespace, encoder.classes_)
+        self._target_encoder = encoder
+        return encoder
 
     def _init_params(self, n_features, targets, rng, dtype):
         """Zero weights: with no hidden units, there is no symmetry to break.

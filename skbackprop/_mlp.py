@@ -17,7 +17,8 @@ from skbackprop._base import (
 )
 from skbackprop._docs import fill_shared_entries
 from skbackprop._fixes import NonBoolInterval, with_callbacks
-from skbackprop._namespace import to_host
+from skbackprop._namespace import namespace_of, to_host, to_namespace
+from skbackprop._targets import TargetScaler
 from skbackprop.backprop import linear_forward, tiny_mlp_forward, tiny_mlp_grad
 
 
@@ -129,13 +130,13 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         "n_hidden": [NonBoolInterval(Integral, 1, None, closed="left")],
     }
 
-    # The target scaling, fixed by the first fit, that the loss sees y in.
-    _private_fitted_state = BaseBackprop._private_fitted_state + (
-        "_target_mean",
-        "_target_scale",
-    )
-    # coefs_ is a list: the scaling is the array that tells where the fit was.
-    _namespace_attribute = "_target_scale"
+    # coefs_ is a list: the hidden layer's weights tell where the fit was.
+    _namespace_attribute = "_hidden_coef"
+
+    @property
+    def _hidden_coef(self):
+        """The fitted weights of the hidden layer, ``coefs_[0]``."""
+        return self.coefs_[0]
 
     def __init__(
         self,
@@ -260,31 +261,30 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
                 "and vanishes there, so the hidden layer stops learning.",
             )
 
-    def _encode_targets(self, y, sample_weight, dtype, *, first, partial, classes=None):
-        """Standardised targets: the network learns ``(y - mean) / scale``.
+    def _fitted_target_encoder(
+        self, y, sample_weight, dtype, *, continuing, partial, classes=None
+    ):
+        """The :class:`~skbackprop._targets.TargetScaler` of this fit.
 
-        Standardising makes ``learning_rate`` and ``alpha`` mean the same for
-        any unit of ``y``; the fitted ``coefs_`` and ``intercepts_`` fold the
-        mean and scale back in, so they predict ``y`` itself. The first call
-        (of ``partial_fit``, or ``fit``) fixes them, weighted by
-        ``sample_weight``; without an intercept only the scale applies.
+        The network learns ``(y - mean) / scale``: the first fit (of
+        ``partial_fit``, or ``fit``) fixes them, weighted by
+        ``sample_weight``, and fits that continue keep them. The fitted
+        ``coefs_`` and ``intercepts_`` fold them back in, so they predict
+        ``y`` itself.
         """
         y = to_host(y).astype(dtype, copy=False)
-        n_outputs = 1 if y.ndim == 1 else y.shape[1]
-        if first:
-            self.n_outputs_ = n_outputs
-            mean = np.average(y, axis=0, weights=sample_weight)
-            if not self.fit_intercept:
-                mean = np.zeros_like(mean)
-            self._target_mean = mean.astype(dtype)
-            self._target_scale = _spread(y, mean, sample_weight).astype(dtype)
-        elif n_outputs != self.n_outputs_:
-            raise ValueError(
-                f"y has {n_outputs} outputs, but {type(self).__name__} was fitted "
-                f"with {self.n_outputs_}."
-            )
-        mean, scale = to_host(self._target_mean), to_host(self._target_scale)
-        return (y - mean) / scale, sample_weight
+        if continuing:
+            n_outputs = 1 if y.ndim == 1 else y.shape[1]
+            if n_outputs != self.n_outputs_:
+                raise ValueError(
+                    f"y has {n_outputs} outputs, but {type(self).__name__} was "
+                    f"fitted with {self.n_outputs_}."
+                )
+            return self._target_encoder
+        encoder = TargetScaler(self.fit_intercept).fit(y, sample_weight)
+        self.n_outputs_ = encoder.n_outputs_
+        self._target_encoder = encoder
+        return encoder
 
     def _init_params(self, n_features, targets, rng, dtype):
         """Glorot-uniform weights for sigmoid units, zero intercepts."""
@@ -299,11 +299,15 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
 
     def _params_to_attributes(self, params):
         W1, W2 = params
-        W2 = W2 * self._target_scale
+        scaling = self._target_encoder
+        mean, scale = to_namespace(
+            namespace_of(W2), np.asarray(scaling.mean_), np.asarray(scaling.scale_)
+        )
+        W2 = W2 * scale
         if not self.fit_intercept:
             intercepts = [ns.zeros_like(W1[0, ...]), ns.zeros_like(W2[0, ...])]
             return {"coefs_": [ns.copy(W1), W2], "intercepts_": intercepts}
-        W2[-1, ...] += self._target_mean
+        W2[-1, ...] += mean
         return {
             "coefs_": [ns.copy(W1[:-1, ...]), W2[:-1, ...]],
             "intercepts_": [ns.copy(W1[-1, ...]), W2[-1, ...]],
@@ -313,22 +317,6 @@ class TinyMLPRegressor(RegressorMixin, BaseBackprop):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _spread(y, mean, sample_weight):
-    """Weighted root-mean-square of ``y - mean`` per output; 1 where y is constant.
-
-    The deviations are divided by the largest ``|y|`` before squaring, so that
-    huge targets do not overflow; a spread within the rounding error of the
-    mean is taken as a constant target, which keeps unit scale.
-    """
-    peak = np.max(np.abs(y), axis=0)
-    unit = np.where(peak > 0, peak, 1)
-    relative = np.sqrt(
-        np.average(((y - mean) / unit) ** 2, axis=0, weights=sample_weight)
-    )
-    constant = relative <= y.shape[0] * np.finfo(y.dtype).eps
-    return np.where(constant, 1, relative * unit)
 
 
 def _r2(y, y_pred, sample_weight):

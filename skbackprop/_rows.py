@@ -62,16 +62,17 @@ def in_memory_rows(estimator, X, y, sample_weight, *, continuing, partial, class
     """Validate and encode the rows of a fit in memory: its :class:`InMemoryRows`.
 
     ``validate_data`` checks ``X`` and ``y`` (and sets ``n_features_in_`` on a
-    fresh fit); the targets are encoded on the host, with numpy, whatever
-    namespace ``X`` lives in, and cross to ``X``'s device once, encoded, with
-    the private fitted arrays of the encoding (see
+    fresh fit); the targets are encoded on the host, with numpy, by the
+    estimator's fitted encoder (:mod:`skbackprop._targets`), whatever
+    namespace ``X`` lives in, and cross to ``X``'s device once, encoded (see
     :mod:`skbackprop._namespace`). A fit that continues takes ``X`` only in
     the namespace and on the device of the fit it continues.
 
     Parameters
     ----------
     estimator : BaseBackprop
-        The estimator being fitted; its ``_encode_targets`` encodes ``y``.
+        The estimator being fitted; its ``_fitted_target_encoder`` encodes
+        ``y``.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The training data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -107,20 +108,18 @@ def in_memory_rows(estimator, X, y, sample_weight, *, continuing, partial, class
     )
     dtype = numpy_dtype(X.dtype, namespace)
     check_feature_scale(largest_value(X), dtype)
-    targets, sample_weight = estimator._encode_targets(
+    sample_weight = check_sample_weight(to_host(sample_weight), X.shape[0], dtype)
+    encoder = estimator._fitted_target_encoder(
         y,
-        check_sample_weight(to_host(sample_weight), X.shape[0], dtype),
+        sample_weight,
         dtype,
-        first=not continuing,
+        continuing=continuing,
         partial=partial,
         classes=classes,
     )
+    targets, sample_weight = encoder.transform(y, sample_weight, dtype)
     if namespace is not None:
         targets, sample_weight = to_namespace(namespace, targets, sample_weight)
-        state = vars(estimator)
-        for name in estimator._private_fitted_state:  # a target scaling
-            if isinstance(state.get(name), (np.ndarray, np.generic)):
-                (state[name],) = to_namespace(namespace, np.asarray(state[name]))
     return InMemoryRows(X, targets, sample_weight)
 
 

@@ -353,10 +353,11 @@ def _fitted_problem(estimator, X, y, sample_weight):
 
     The seams into the estimators: the parameters they trained (``_params``,
     in the units of the loss: the network's fitted attributes fold the target
-    scaling in) and their encoding of the targets (``_encode_targets``, which
-    also multiplies in the class weights). ``partial=True`` asks for no more
-    than the rows' labels be among ``classes_``: a fit's other checks compare
-    the classes of all its rows.
+    scaling in) and the fitted encoder of their targets
+    (``_target_encoder``, which also multiplies in the class weights the fit
+    used, "balanced" ones included). It is asked for as ``partial_fit`` asks:
+    no more than that the rows' labels be among ``classes_``, since a fit's
+    other checks compare the classes of all its rows.
     """
     functions = {
         SigmoidSSEClassifier: sigmoid_sse_grad,
@@ -373,12 +374,6 @@ def _fitted_problem(estimator, X, y, sample_weight):
             f"{estimator!r}."
         )
     check_is_fitted(estimator)
-    if getattr(estimator, "class_weight", None) == "balanced":
-        raise ValueError(
-            "class_weight='balanced' weighs the classes by their frequencies in the "
-            "rows the fit saw, which the fitted model does not keep; trace it with "
-            "class_weight=None and those weights passed as sample_weight."
-        )
     params = tuple(np.asarray(p) for p in estimator._params)
     dtype = params[0].dtype
     X = _as_rows(X)
@@ -392,17 +387,18 @@ def _fitted_problem(estimator, X, y, sample_weight):
     check_consistent_length(X, y, sample_weight)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=dtype)
-    targets, sample_weight = estimator._encode_targets(
-        y, sample_weight, dtype, first=False, partial=True
+    encoder = estimator._fitted_target_encoder(
+        y, sample_weight, dtype, continuing=True, partial=True
     )
+    targets, sample_weight = encoder.transform(y, sample_weight, dtype)
     return function, X, targets, sample_weight, params, _encoding(estimator)
 
 
 def _encoding(estimator):
     """How an estimator's loss sees ``y``, in words."""
     if isinstance(estimator, TinyMLPRegressor):
-        mean = np.asarray(estimator._target_mean).tolist()
-        scale = np.asarray(estimator._target_scale).tolist()
+        mean = estimator._target_encoder.mean_.tolist()
+        scale = estimator._target_encoder.scale_.tolist()
         return (
             f"y standardised as (y - {_short(mean)}) / {_short(scale)}, the fit's "
             "(weighted) mean and spread; the network trains on these units"
@@ -412,8 +408,8 @@ def _encoding(estimator):
         text = f"1 for label {classes[1]!r}, 0 for label {classes[0]!r} (classes_)"
     else:
         text = f"one-hot rows over classes_ {classes}"
-    if estimator.class_weight is not None:
-        text += ", rows weighted by class_weight"
+    if estimator._target_encoder.class_weight_ is not None:
+        text += ", rows weighted by the fit's class_weight"
     return text
 
 

@@ -212,7 +212,9 @@ def test_a_regressor_with_weights_and_two_outputs_on_dask_equals_it_in_memory(cl
     # y and the weights in memory: cut as X is.
     on_dask = converging(TinyMLPRegressor, "gd")
     on_dask.fit(dask_of(X)[0], y, sample_weight)
-    np.testing.assert_allclose(on_dask._target_scale, in_memory._target_scale, 1e-14)
+    np.testing.assert_allclose(
+        on_dask._target_encoder.scale_, in_memory._target_encoder.scale_, 1e-14
+    )
     assert_same_fit(on_dask, in_memory, 1e-10)
 
 

@@ -16,6 +16,8 @@ from skbackprop import (
 )
 
 HISTORY = "skbackprop._training.TrainingHistory"
+CLASS_ENCODER = "skbackprop._targets.ClassEncoder"
+TARGET_SCALER = "skbackprop._targets.TargetScaler"
 SGD = "skbackprop._optim.SGDOptimizer"
 GD = "skbackprop._optim.MonotoneGDOptimizer"
 ADAM = "skbackprop._optim.AdamOptimizer"
@@ -82,7 +84,8 @@ def test_dump_and_load_round_trip_exactly(estimator, n_classes, types, tmp_path)
     untrusted = sio.get_untrusted_types(file=path)
     loaded = sio.load(path, trusted=untrusted)
 
-    assert set(untrusted) == types | {HISTORY}
+    encoder = CLASS_ENCODER if n_classes is not None else TARGET_SCALER
+    assert set(untrusted) == types | {HISTORY, encoder}
     assert_same_state(vars(loaded), vars(estimator))
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
     if n_classes is not None:

@@ -9,6 +9,7 @@ from conftest import ESTIMATORS, ignore_convergence
 from scipy.special import expit
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skbackprop import (
     BackpropTrace,
@@ -237,7 +238,7 @@ def test_the_networks_trace_is_in_its_standardised_units():
     estimator = _fit(TinyMLPRegressor, X, y, alpha=0.01)
     trace = backprop_trace(estimator, X[:4], y[:4])
     y_hat = next(step.value for step in trace.steps if step.equation == "(72)")
-    mean, scale = estimator._target_mean, estimator._target_scale
+    mean, scale = estimator._target_encoder.mean_, estimator._target_encoder.scale_
     np.testing.assert_allclose(y_hat * scale + mean, estimator.predict(X[:4]))
     np.testing.assert_allclose(trace.targets * scale + mean, y[:4])
     assert "standardised" in trace.target_encoding
@@ -281,6 +282,16 @@ def test_misuse_gets_a_clear_error():
         backprop_trace(fitted, X[:1], ["eel"])
     with pytest.raises(TypeError, match="traces SigmoidSSEClassifier"):
         backprop_trace(np.mean, X, y)
-    balanced = _fit(SigmoidSSEClassifier, X, y, class_weight="balanced")
-    with pytest.raises(ValueError, match="as sample_weight"):
-        backprop_trace(balanced, X, y)
+
+
+def test_a_balanced_fit_is_traced_with_the_class_weights_it_trained_with():
+    X, y = _data(LogisticCEClassifier, n_classes=3)
+    X, y = X[6:], y[6:]  # unequal classes
+    estimator = _fit(LogisticCEClassifier, X, y, class_weight="balanced")
+    sample_weight = np.linspace(0.5, 1.5, 4)
+    trace = backprop_trace(estimator, X[:4], y[:4], sample_weight)
+
+    balanced = compute_sample_weight("balanced", y)
+    assert len(set(balanced.tolist())) > 1
+    np.testing.assert_allclose(trace.sample_weight, balanced[:4] * sample_weight)
+    assert "class_weight" in trace.target_encoding
