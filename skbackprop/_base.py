@@ -249,10 +249,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, ABC):
             params = [ns.copy(ns.astype(p, rows.dtype)) for p in self._params]
             history = copy.deepcopy(self._history)
         else:
-            namespace = namespace_of(rows.X) if hasattr(rows, "X") else None
-            dtype = numpy_dtype(rows.dtype, namespace)
+            dtype = numpy_dtype(rows.dtype, rows.namespace)
             params = self._init_params(rows.shape[1], rows.targets, rng, dtype)
-            params = to_namespace(namespace, *params) if namespace else params
+            params = to_namespace(rows.namespace, *params)
             history = None
         return TrainingProblem(self, rows, params, alpha, rng, history)
 

@@ -85,6 +85,8 @@ class DaskRows:
         self.weight_sums = weight_sums
         self.shape = (sum(n_rows), n_features)
         self.dtype = np.dtype(dtype)
+        # The parameters live on the client, in numpy; the workers get copies.
+        self.namespace = None
         self.targets = targets
         self._model = model
         # Each block's share of the mean: of the rows, or of the sample weights.

@@ -4,6 +4,8 @@ Training talks to its rows through one protocol, whatever holds them. Rows
 offer what an epoch needs:
 
 - ``shape`` and ``dtype``, those of the rows' ``X``;
+- ``namespace``: where the parameters that train on them live, the rows'
+  array namespace and device (None: numpy, on the host);
 - ``loss_grad(objective, params)``: the loss and gradients over all of them;
 - ``batches(batch_size, random_state, shuffle)``: an epoch of mini-batches;
 - ``split(fraction, random_state, stratify)``: the rows held out and the rows
@@ -158,6 +160,7 @@ class InMemoryRows:
         n_rows = X.shape[0] if index is None else index.shape[0]
         self.shape = (n_rows, X.shape[1])
         self.dtype = X.dtype
+        self.namespace = namespace_of(X)
 
     def arrays(self, rows=None):
         """``X``, the targets and the weights of these rows (of ``rows`` of them).
