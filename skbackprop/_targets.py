@@ -72,7 +72,7 @@ class ClassEncoder:
             If ``y`` has fewer than two classes, or ``class_weight`` gives a
             class no finite, non-negative weight.
         """
-        classes, index = np.unique(y, return_inverse=True)
+        classes = np.unique(y)
         if classes.shape[0] < 2:
             # tolist(): the label as Python writes it, 0.0 rather than
             # np.float64(0.0).
@@ -87,7 +87,7 @@ class ClassEncoder:
         if isinstance(self.class_weight, str):  # "balanced"
             # compute_class_weight's formula, from counts that may be summed
             # over blocks: the same to the bit as its count of every row.
-            counts = np.bincount(index, weights=sample_weight)
+            counts = np.bincount(np.searchsorted(classes, y), weights=sample_weight)
             per_class = counts.sum() / (classes.shape[0] * counts.astype(np.float64))
         else:
             per_class = compute_class_weight(
