@@ -1,7 +1,8 @@
 """What the three estimators share: fit and partial_fit, fitted state, predictions.
 
-The rows of a fit (:mod:`skbackprop._rows`, :mod:`skbackprop._dask`), what it
-trains (:mod:`skbackprop._problem`) and what the hyperparameters make of it
+The rows of a fit (:mod:`skbackprop._rows`, :mod:`skbackprop._dask`), the
+encoders of its targets (:mod:`skbackprop._targets`), what it trains
+(:mod:`skbackprop._problem`) and what the hyperparameters make of it
 (:mod:`skbackprop._solvers`) live in their own modules.
 """
 
