@@ -37,7 +37,8 @@ class ClassEncoder:
     class_weight : dict, "balanced" or None, default=None
         The classifier's ``class_weight``. ``"balanced"`` weighs each class by
         ``n / (k · n_c)`` for ``n_c`` the weighted count of its rows in the
-        ``y`` fitted, as LogisticRegression does from scikit-learn 1.7.
+        ``y`` fitted, as LogisticRegression does from scikit-learn 1.7 (and 0
+        for a class whose rows all weigh zero).
 
     Attributes
     ----------
@@ -88,7 +89,14 @@ class ClassEncoder:
             # compute_class_weight's formula, from counts that may be summed
             # over blocks: the same to the bit as its count of every row.
             counts = np.bincount(np.searchsorted(classes, y), weights=sample_weight)
-            per_class = counts.sum() / (classes.shape[0] * counts.astype(np.float64))
+            counts = counts.astype(np.float64)
+            # A class whose rows all weigh zero has nothing to weigh: 0, not inf.
+            per_class = np.divide(
+                counts.sum(),
+                classes.shape[0] * counts,
+                out=np.zeros_like(counts),
+                where=counts > 0,
+            )
         else:
             per_class = compute_class_weight(
                 self.class_weight, classes=classes, y=classes

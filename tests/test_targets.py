@@ -108,3 +108,11 @@ def test_an_estimators_class_weights_are_the_encoders_it_keeps():
     np.testing.assert_array_equal(encoder.classes_, classifier.classes_)
     _, weights = encoder.transform(y, None, np.float64)
     np.testing.assert_allclose(weights, compute_sample_weight("balanced", y))
+
+
+def test_a_class_whose_rows_all_weigh_zero_gets_balanced_weight_zero_not_inf():
+    y = np.array([0, 0, 1, 2])
+    encoder = ClassEncoder("balanced").fit(y, np.array([1.0, 1.0, 0.0, 2.0]))
+    np.testing.assert_allclose(encoder.class_weight_, [4 / 6, 0.0, 4 / 6])
+    _, weights = encoder.transform(y, np.array([1.0, 1.0, 0.0, 2.0]), np.float64)
+    assert np.all(np.isfinite(weights))
