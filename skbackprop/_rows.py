@@ -9,7 +9,8 @@ offer what an epoch needs:
 - ``loss_grad(objective, params)``: the loss and gradients over all of them;
 - ``batches(batch_size, random_state, shuffle)``: an epoch of mini-batches;
 - ``split(fraction, random_state, stratify)``: the rows held out and the rows
-  left to train on, two rows objects over the same data, never a copy of it;
+  left to train on, two rows objects over the same data, never a copy of the
+  rows left to train on where they are large;
 - ``score(model, params)``: the estimator's score of the parameters on them;
 - ``sample(n_rows)``: at most ``n_rows`` of them, on the host, for checks
   that look at a sample (saturation, feature scale).
@@ -275,10 +276,12 @@ class InMemoryRows:
     def split(self, fraction, random_state, stratify=None):
         """Hold out ``fraction`` of the rows; the rows held out and those left.
 
-        Both are rows over this ``X``, by index: no copy of the rows left to
-        train on. Held-out rows that cannot score the epochs, too few or all
-        of zero weight, are refused, as MLPRegressor and SGDClassifier refuse
-        them.
+        The rows left to train on are rows over this ``X``, by index: a large
+        dense ``X`` is gathered a block at a time at each evaluation, never
+        copied whole, and a smaller one is copied once (``GATHER_BYTES``).
+        The held-out rows, scored at every epoch, are gathered once. Held-out
+        rows that cannot score the epochs, too few or all of zero weight, are
+        refused, as MLPRegressor and SGDClassifier refuse them.
 
         Parameters
         ----------
