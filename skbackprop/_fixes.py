@@ -41,6 +41,7 @@ __all__ = [
     "get_config",
     "get_namespace_and_device",
     "is_numpy_namespace",
+    "move_estimator_to",
     "move_to",
     "with_callbacks",
 ]
@@ -175,6 +176,12 @@ try:
     from sklearn.utils._array_api import check_same_namespace
 except ImportError:  # scikit-learn < 1.9
     check_same_namespace = _check_same_namespace
+
+# scikit-learn 1.9 moves a fitted estimator's arrays to another namespace.
+try:
+    from sklearn.utils._array_api import move_estimator_to
+except ImportError:  # scikit-learn < 1.9: the advice is to fit again on numpy
+    move_estimator_to = None
 
 # scikit-learn 1.9 has callbacks (sklearn.callback): ProgressBar, and the hooks
 # that an estimator calls once per fit and per iteration.

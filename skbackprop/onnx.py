@@ -85,6 +85,7 @@ except ImportError as e:
         'from the root of a clone of its repository, `pip install -e ".[onnx]"`.'
     ) from e
 
+from skbackprop._fixes import move_estimator_to
 from skbackprop._linear import LogisticCEClassifier, SigmoidSSEClassifier
 from skbackprop._mlp import TinyMLPRegressor
 
@@ -273,11 +274,19 @@ def _check_fitted_on_numpy(model, weights):
     """
     if isinstance(weights, np.ndarray):
         return
+    if move_estimator_to is not None:
+        fix = (
+            "Move the model to numpy first: from sklearn.utils._array_api import "
+            "move_estimator_to; model = move_estimator_to(model, numpy, 'cpu')."
+        )
+    else:  # scikit-learn < 1.9
+        fix = (
+            "Fit it on numpy arrays (scikit-learn 1.9 or newer can move a fitted "
+            "model there: sklearn.utils._array_api.move_estimator_to)."
+        )
     raise TypeError(
         f"{type(model).__name__} was fitted on {type(weights).__module__} arrays "
-        "(array_api_dispatch), and ONNX export takes numpy weights. Move the "
-        "model to numpy first: from sklearn.utils._array_api import "
-        "move_estimator_to; model = move_estimator_to(model, numpy, 'cpu')."
+        f"(array_api_dispatch), and ONNX export takes numpy weights. {fix}"
     )
 
 

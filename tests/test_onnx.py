@@ -224,6 +224,29 @@ def test_import_without_the_onnx_extra_names_the_pip_install_as_displays_do(
     assert isinstance(excinfo.value.__cause__, ModuleNotFoundError)
 
 
+@pytest.mark.parametrize("release", ["1.9 on", "before 1.9"])
+def test_a_model_off_numpy_is_told_how_to_reach_it_on_its_release(release, monkeypatch):
+    """Only scikit-learn 1.9 has move_estimator_to: before, fit on numpy."""
+    if release == "before 1.9":
+        monkeypatch.setattr(skbackprop.onnx, "move_estimator_to", None)
+    else:
+        monkeypatch.setattr(skbackprop.onnx, "move_estimator_to", lambda *a: None)
+
+    class Tensor:  # the weights of a model fitted on another namespace
+        pass
+
+    with pytest.raises(TypeError, match="ONNX export takes numpy weights") as excinfo:
+        skbackprop.onnx._check_fitted_on_numpy(TinyMLPRegressor(), Tensor())
+    message = str(excinfo.value)
+    if release == "before 1.9":
+        assert message.endswith(
+            "Fit it on numpy arrays (scikit-learn 1.9 or newer can move a fitted "
+            "model there: sklearn.utils._array_api.move_estimator_to)."
+        )
+    else:
+        assert "model = move_estimator_to(model, numpy, 'cpu')" in message
+
+
 @ignore_convergence
 @pytest.mark.parametrize("Estimator", [*CLASSIFIERS, TinyMLPRegressor])
 def test_a_model_fitted_on_tensors_is_refused_until_moved_to_numpy(Estimator):
