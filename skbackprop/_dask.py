@@ -35,6 +35,10 @@ from skbackprop._validation import (
     require_some_weight,
 )
 
+# What a wait that timed out raises: dask's TimeoutError (asyncio's), or the
+# builtin one, which distributed 2024.8's LocalCluster.wait_for_workers raises
+# and which is another class before Python 3.11.
+WAIT_TIMEOUTS = (DaskTimeoutError, TimeoutError)
 # The most of a worker's memory limit that the blocks of one task may take.
 TASK_MEMORY_SHARE = 0.25
 # How long a fit waits for a worker when the cluster has none, in seconds,
@@ -485,7 +489,7 @@ def gather_or_raise(client, futures, doing):
             try:
                 wait(futures, timeout=CHECK_INTERVAL)
                 break
-            except DaskTimeoutError:
+            except WAIT_TIMEOUTS:
                 _check_cluster(client, timeout, doing)
         return client.gather(futures)
     except CancelledError as error:
@@ -524,7 +528,7 @@ def _check_cluster(client, timeout, doing):
     _check_scheduler(client, doing)
     try:
         client.wait_for_workers(1, timeout=timeout)
-    except DaskTimeoutError:
+    except WAIT_TIMEOUTS:
         _check_scheduler(client, doing)
         raise _no_workers_error(doing, timeout) from None
 
