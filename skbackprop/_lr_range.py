@@ -9,9 +9,8 @@ ready for :class:`~sklearn.model_selection.GridSearchCV`.
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils.multiclass import unique_labels
 
 from skbackprop._base import BaseBackprop
 from skbackprop._namespace import namespace_of
@@ -129,7 +128,8 @@ def lr_range_test(
     as fastai's ``lr_find``, with an epoch per rate rather than a batch.
 
     What runs is the estimator's own training loop and update rule, on its
-    own validation and encoding of the data, as ``partial_fit`` runs them:
+    own validation and encoding of the data (as ``fit``'s: the classes and
+    class weights of all of ``y``), as ``partial_fit`` runs them:
     ``"sgd"`` and ``"adam"`` over mini-batches of ``batch_size`` rows, and
     ``"gd"`` one full-batch step per epoch with the constant steps (and
     momentum) of ``partial_fit``, ``"lbfgs"`` one quasi-Newton step per epoch
@@ -238,10 +238,10 @@ def lr_range_test(
             "run the test with array_api_dispatch off."
         )
     model = clone(estimator)
-    classes = unique_labels(y) if is_classifier(model) else None
-    # As partial_fit trains: the rule steps without backtracking, one epoch at
-    # a time, unchecked.
-    problem = model._training_problem(X, y, partial=True, classes=classes)
+    # The rows as fit validates and encodes them (the classes, and the class
+    # weights, of all of y); then as partial_fit trains: the rule steps
+    # without backtracking, one epoch at a time, unchecked.
+    problem = model._training_problem(X, y, partial=False)
     optimizer = problem.update_rule(partial=True)
     settings = problem.settings(partial=True)
     history = TrainingHistory()

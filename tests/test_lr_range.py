@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skbackprop import (
     LearningRateRangeDisplay,
@@ -239,6 +240,24 @@ def test_an_estimator_not_of_skbackprop_is_refused():
     X, y = make_regression(n_samples=30, n_features=3, random_state=0)
     with pytest.raises(ValueError, match="one of skbackprop's estimators"):
         lr_range_test(LogisticRegression(), X, y)
+
+
+@pytest.mark.parametrize("Classifier", [SigmoidSSEClassifier, LogisticCEClassifier])
+def test_balanced_class_weights_weigh_the_rows_as_in_a_fit(Classifier, monkeypatch):
+    """The classes and their weights are those of all of y, as fit's are."""
+    X, y = make_classification(
+        n_samples=150, n_features=5, weights=[0.8], random_state=0
+    )
+    seen = []
+    loss_grad = Classifier._loss_grad
+
+    def spy(self, X, targets, sample_weight, params, **kwargs):
+        seen.append(sample_weight)
+        return loss_grad(self, X, targets, sample_weight, params, **kwargs)
+
+    monkeypatch.setattr(Classifier, "_loss_grad", spy)
+    lr_range_test(Classifier(solver="gd", class_weight="balanced"), X, y, num=3)
+    np.testing.assert_allclose(seen[0], compute_sample_weight("balanced", y))
 
 
 def test_lbfgs_steps_without_backtracking_so_its_loss_can_diverge():
