@@ -163,8 +163,9 @@ def lr_range_test(
         :class:`~sklearn.pipeline.Pipeline` whose last step is one; its steps
         before the last are fitted once, on all of ``X``. It is not changed:
         the test trains a clone.
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Training data.
+    X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        Training data. On a dask array, the test runs on the cluster, for the
+        full-batch solvers ``"gd"`` and ``"lbfgs"``, as their fits do.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Target values.
     min_lr : float, default=1e-4

@@ -37,7 +37,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbackprop import LogisticCEClassifier, SigmoidSSEClassifier, TinyMLPRegressor
+from skbackprop import (
+    LogisticCEClassifier,
+    SigmoidSSEClassifier,
+    TinyMLPRegressor,
+    lr_range_test,
+)
 from skbackprop._alpha import ALPHAS
 from skbackprop._dask import DaskRows
 
@@ -412,6 +417,17 @@ def test_the_network_fits_a_dask_array_at_its_defaults(client):
     assert model.alpha_ in ALPHAS
     assert model.validation_scores_ is not None
     assert model.score(X.compute(), y.compute()) > 0.5
+
+
+def test_the_range_test_of_a_full_batch_solver_runs_on_the_cluster_as_in_memory(
+    client,
+):
+    X, y = data(LogisticCEClassifier)
+    estimator = LogisticCEClassifier(solver="gd")
+    on_dask = lr_range_test(estimator, *dask_of(X, y), num=10)
+    in_memory = lr_range_test(estimator, X, y, num=10)
+    np.testing.assert_allclose(on_dask.losses, in_memory.losses, rtol=1e-10)
+    assert on_dask.suggested_learning_rate == in_memory.suggested_learning_rate
 
 
 def test_a_dask_array_of_one_block_cannot_hold_out_rows_and_says_to_rechunk(client):
