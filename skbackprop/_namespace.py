@@ -38,8 +38,11 @@ import numpy as np
 # Which namespace, which device.
 
 
-def _on_host(array):
-    # isinstance: a memmap or another ndarray subclass is numpy's too.
+def on_host(array):
+    """Whether ``array`` is numpy's or scipy.sparse's: on the host, by numpy's path.
+
+    isinstance: a memmap or another ndarray subclass is numpy's too.
+    """
     return isinstance(array, np.ndarray) or hasattr(array, "tocsr")
 
 
@@ -83,7 +86,7 @@ def _xp_of_others(arrays):
 
 def device_of(array):
     """The device of ``array`` (``"cpu"`` for numpy and sparse matrices)."""
-    if _on_host(array):
+    if on_host(array):
         return "cpu"
     from array_api_compat import device
 
@@ -120,7 +123,7 @@ def namespace_of(array):
     namespace : Namespace or None
         Where ``array`` lives.
     """
-    if array is None or _on_host(array):
+    if array is None or on_host(array):
         return None
     if not _sklearn().get_config()["array_api_dispatch"]:
         return None
@@ -158,7 +161,7 @@ def to_host(array):
     array : ndarray or None
         The same values in numpy.
     """
-    if array is None or _on_host(array):
+    if array is None or on_host(array):
         return array
     if namespace_of(array) is None:  # an array-like: numpy's path takes it
         return array
@@ -314,7 +317,7 @@ def take_rows(array, indices):
     numpy's random state, so that it is the same wherever the rows live; its
     indices cross to the array's device as one small array.
     """
-    if _on_host(array):
+    if on_host(array):
         return array[indices]
     xp = xp_of(array)
     return xp.take(array, xp.asarray(indices, device=device_of(array)), axis=0)

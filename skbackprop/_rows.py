@@ -36,6 +36,7 @@ from skbackprop._namespace import (
     float_dtypes,
     namespace_of,
     numpy_dtype,
+    on_host,
     to_host,
     to_namespace,
 )
@@ -254,7 +255,7 @@ class InMemoryRows:
         weights = self.sample_weight
         mean_weight = None if weights is None else ns.mean(self._row_weights)
         order = random_state.permutation(n_rows) if shuffle else None
-        if order is not None and self.index is None and not _is_host(self.X):
+        if order is not None and self.index is None and not on_host(self.X):
             order = ns.asarray_like(order, self.X)
         # The batch's arrays are taken here rather than by arrays(), which
         # costs a few calls more per batch: a batch is a few µs of work.
@@ -319,20 +320,20 @@ class InMemoryRows:
         )
         if self.index is not None:
             train, held_out = self.index[train], self.index[held_out]
+        # The held-out rows are scored at every epoch: gathered once.
+        held_out = InMemoryRows(
+            *_take(held_out, self.X, self.targets, self.sample_weight)
+        )
+        train = InMemoryRows(self.X, self.targets, self.sample_weight, index=train)
         if self.sample_weight is not None:
             for which, rows in (("held out", held_out), ("left to train on", train)):
-                if not ns.any_nonzero(ns.take_rows(self.sample_weight, rows)):
+                if not ns.any_nonzero(rows._row_weights):
                     raise ValueError(
                         f"The sample weights of the rows {which} for early "
                         "stopping are all zero. Use another random_state or "
                         "validation_fraction, or set early_stopping=False."
                     )
-        # The held-out rows are scored at every epoch: gathered once.
-        X, targets, weights = _take(held_out, self.X, self.targets, self.sample_weight)
-        return (
-            InMemoryRows(X, targets, weights),
-            InMemoryRows(self.X, self.targets, self.sample_weight, index=train),
-        )
+        return held_out, train
 
     def score(self, model, params):
         """``model``'s score of ``params`` on these rows (``_score_params``)."""
@@ -370,10 +371,6 @@ def _take_rows(array, rows):
         # The array API indexes every axis: a trailing ellipsis for the rest.
         return array[rows, ...]
     return ns.take_rows(array, rows)
-
-
-def _is_host(X):
-    return isinstance(X, np.ndarray) or hasattr(X, "tocsr")
 
 
 def _gathers_by_block(X):
